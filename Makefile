@@ -1,0 +1,57 @@
+# fer_nb: `make demo` sets up and runs the main job; `make test` sets up and runs every check CI runs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FER2013_CSV ?= $(firstword $(wildcard fer2013.csv fer2013.csv.gz emotional_dataset.csv emotional_dataset.csv.gz ../shared/data/fer2013.csv.gz))
+export FER_NB_CACHE ?= $(CURDIR)/.cache
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: setup demo test check-clean nbtest pytest bench train clean
+
+$(BIN)/fer-nb: settings.ini setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/fer-nb
+
+# The main job: summarise the data, evaluate the shipped model on PrivateTest, predict on a real photo.
+demo: setup
+	@test -n "$(FER2013_CSV)" || { echo "FER2013 not found: put fer2013.csv here or set FER2013_CSV"; exit 1; }
+	$(BIN)/fer-nb data --data "$(FER2013_CSV)" --plots out/data
+	$(BIN)/fer-nb evaluate --data "$(FER2013_CSV)" --out out/evaluate
+	$(BIN)/python -c "from skimage import data; from PIL import Image; Image.fromarray(data.astronaut()).save('out/astronaut.png')"
+	$(BIN)/fer-nb predict out/astronaut.png --annotate out/predict
+
+# Every check CI runs: notebooks clean and in sync with the library, notebook tests, then pytest.
+test: setup check-clean nbtest pytest
+
+check-clean: setup
+	@before="$$(git status --porcelain --untracked-files=all; git diff)"; \
+	$(BIN)/nbdev_clean; \
+	after="$$(git status --porcelain --untracked-files=all; git diff)"; \
+	[ "$$before" == "$$after" ] || { echo "nbdev_clean changed the tree: run nbdev_clean and commit"; git status --short; exit 1; }
+	@before="$$(git status --porcelain --untracked-files=all; git diff)"; \
+	$(BIN)/nbdev_export; \
+	after="$$(git status --porcelain --untracked-files=all; git diff)"; \
+	[ "$$before" == "$$after" ] || { echo "nbdev_export changed the library: notebooks and fer_nb/ disagree"; git status --short; exit 1; }
+	@echo "notebooks clean, library in sync"
+
+nbtest: setup
+	@test -n "$(FER2013_CSV)" -a -f "$(FER2013_CSV)" || { echo "FER2013 file missing: $(FER2013_CSV)"; exit 1; }
+	$(BIN)/nbdev_test --n_workers 2 --timing
+
+pytest: setup
+	$(BIN)/python -m pytest tests/ -p no:cacheprovider -W ignore::DeprecationWarning
+
+bench: setup
+	$(BIN)/python bench/load.py --data "$(FER2013_CSV)"
+
+# The shipped reference model, reproduced (about an hour on 2 CPU cores).
+train: setup
+	$(BIN)/fer-nb train --data "$(FER2013_CSV)" --arch reference --epochs 40 --batch-size 64 --seed 0 --augment --out runs/reference
+
+clean:
+	rm -rf out _docs _proc .cache
