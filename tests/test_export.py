@@ -24,3 +24,10 @@ def test_savedmodel_matches_keras(real_data, tmp_path):
 
 def test_unknown_format():
     with pytest.raises(ValueError, match='unknown export format'): export_model('reference', 'pickle')
+
+def test_onnx_matches_keras(real_data, tmp_path):
+    import onnxruntime as ort
+    path = export_model('reference', 'onnx', tmp_path/'ref')
+    session = ort.InferenceSession(str(path))
+    probs = session.run(None, {session.get_inputs()[0].name: real_data.x_test.astype(np.float32) / 255})[0]
+    assert (probs.argmax(1) == classify_crops(real_data.x_test, 'reference').argmax(1)).mean() >= 0.999
