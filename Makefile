@@ -29,14 +29,12 @@ demo: setup
 test: setup check-clean nbtest pytest
 
 check-clean: setup
-	@before="$$(git status --porcelain --untracked-files=all; git diff)"; \
-	$(BIN)/nbdev_clean; \
-	after="$$(git status --porcelain --untracked-files=all; git diff)"; \
-	[ "$$before" == "$$after" ] || { echo "nbdev_clean changed the tree: run nbdev_clean and commit"; git status --short; exit 1; }
-	@before="$$(git status --porcelain --untracked-files=all; git diff)"; \
-	$(BIN)/nbdev_export; \
-	after="$$(git status --porcelain --untracked-files=all; git diff)"; \
-	[ "$$before" == "$$after" ] || { echo "nbdev_export changed the library: notebooks and fer_nb/ disagree"; git status --short; exit 1; }
+	@for cmd in nbdev_clean nbdev_export; do \
+	  before="$$(git status --porcelain --untracked-files=all; git diff)"; \
+	  $(BIN)/$$cmd; \
+	  after="$$(git status --porcelain --untracked-files=all; git diff)"; \
+	  [ "$$before" == "$$after" ] || { echo "$$cmd changed the tree: notebooks and fer_nb/ disagree; run nbdev_clean && nbdev_export and commit"; git status --short; exit 1; }; \
+	done
 	@echo "notebooks clean, library in sync"
 
 nbtest: setup
