@@ -3,11 +3,11 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-export FER2013_CSV ?= $(firstword $(wildcard fer2013.csv fer2013.csv.gz emotional_dataset.csv emotional_dataset.csv.gz ../shared/data/fer2013.csv.gz))
+export FER2013_CSV ?= $(abspath $(firstword $(wildcard fer2013.csv fer2013.csv.gz emotional_dataset.csv emotional_dataset.csv.gz ../shared/data/fer2013.csv.gz)))
 export FER_NB_CACHE ?= $(CURDIR)/.cache
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup demo test check-clean nbtest pytest bench train clean
+.PHONY: setup demo test check-clean nbtest docs pytest bench train clean
 
 $(BIN)/fer-nb: settings.ini setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ demo: setup
 	$(BIN)/python -c "from skimage import data; from PIL import Image; Image.fromarray(data.astronaut()).save('out/astronaut.png')"
 	$(BIN)/fer-nb predict out/astronaut.png --annotate out/predict
 
-# Every check CI runs: notebooks clean and in sync with the library, notebook tests, then pytest.
-test: setup check-clean nbtest pytest
+# Every check CI runs: notebooks clean and in sync with the library, notebook tests, docs site and README, then pytest.
+test: setup check-clean nbtest docs pytest
 
 check-clean: setup
 	@for cmd in nbdev_clean nbdev_export; do \
@@ -40,6 +40,11 @@ check-clean: setup
 nbtest: setup
 	@test -n "$(FER2013_CSV)" -a -f "$(FER2013_CSV)" || { echo "FER2013 file missing: $(FER2013_CSV)"; exit 1; }
 	$(BIN)/nbdev_test --n_workers 2 --timing
+
+# The docs site in _docs/ and README.md, both from the notebooks (no Quarto needed); README.md must be committed as built.
+docs: setup
+	$(BIN)/python tools/docs.py --data "$(FER2013_CSV)"
+	@git diff --quiet -- README.md || { echo "README.md is out of date with nbs/index.ipynb: run make docs and commit it"; git diff --stat -- README.md; exit 1; }
 
 pytest: setup
 	$(BIN)/python -m pytest tests/ -p no:cacheprovider -W ignore::DeprecationWarning
