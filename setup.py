@@ -33,7 +33,7 @@ pkg_data = cfg.get('package_data', None)
 if pkg_data:
     package_data[cfg['lib_name']] =  pkg_data.split() # split as multiple files might be listed
 # Shipped models (.keras + JSON model card) travel inside the wheel.
-package_data.setdefault(cfg['lib_name'], []).extend(['models/*.keras', 'models/*.json'])
+package_data.setdefault(cfg['lib_name'], []).extend(['models/*.keras', 'models/*.tflite', 'models/*.json'])
 # Exclude the .ipynb_checkpoints directory
 packages = setuptools.find_packages(exclude=['tests', 'tests.*'])
 
