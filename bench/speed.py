@@ -1,0 +1,170 @@
+"""Training, inference and start-up speed: the plain Keras baseline beside fer_nb's path, in one run, with ratios.
+
+    python bench/speed.py --data ../shared/data/fer2013.csv.gz      # part of `make bench`; about 5 minutes on 2 cores
+
+Sections (each prints baseline, fer_nb and their ratio; absolute times drift on a shared machine, ratios hold):
+  train    images/s of `model.fit` for the reference CNN: in-memory float arrays without augmentation (baseline) against
+           fer_nb's uint8 `tf.data` pipeline with augmentation on
+  batch    images/s over the 3,589 PrivateTest crops: `model.predict(batch_size=256)` against `classify_crops`
+  crop     latency of one 48x48 crop: `model.predict` and a direct `model(x)` call against `classify_crops`
+  photo    one 640x480 photograph, detect + classify: OpenCV defaults + `model.predict` against `fer_nb.infer.predict`
+  startup  `import tensorflow` against `import fer_nb` / `fer_nb.infer`; `fer-nb --help`; `fer-nb predict` on a photo
+"""
+from __future__ import annotations
+import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+ROWS = []   # (section, measure, baseline, fer_nb, unit, ratio, goal)
+
+
+def report(section, measure, baseline, ours, unit, higher_is_better, goal=''):
+    ratio = (ours / baseline) if higher_is_better else (baseline / ours)
+    ROWS.append((section, measure, baseline, ours, unit, ratio, goal))
+    fmt = (lambda v: f'{v:,.0f}') if unit == 'img/s' else (lambda v: f'{v:,.2f}')
+    print(f'  {measure}: baseline {fmt(baseline)} {unit}, fer_nb {fmt(ours)} {unit}, {ratio:.2f}x  {goal}', flush=True)
+
+
+def median_ms(fn, n):
+    fn()
+    times = []
+    for _ in range(n):
+        t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1e3
+
+
+def best_rate(fn, n_images, repeat=3):
+    fn()
+    return max(n_images / _timed(fn) for _ in range(repeat))
+
+
+def _timed(fn):
+    t = time.perf_counter(); fn(); return time.perf_counter() - t
+
+
+def bench_train(data, steps, batch=64):
+    "Images/s of model.fit on the same images: float arrays in memory, no augmentation vs fer_nb's augmenting pipeline."
+    import keras
+    from fer_nb.data import make_dataset, one_hot, to_float
+    from fer_nb.model import reference_cnn
+    n = steps * batch
+    x_u8, y = data.x_train[:n], data.y_train[:n]
+    x_f, y_1h = to_float(x_u8), one_hot(y).astype(np.float32)
+
+    class Rate(keras.callbacks.Callback):
+        "Images/s of the last epoch; the first epoch (tracing, pipeline start) is the warm-up."
+        def on_epoch_begin(self, epoch, logs=None): self.t = time.perf_counter()
+        def on_epoch_end(self, epoch, logs=None): self.rate = n / (time.perf_counter() - self.t)
+
+    def rate(fit_args):
+        keras.utils.set_random_seed(0)
+        model, cb = reference_cnn(), Rate()
+        model.fit(**fit_args, epochs=3, verbose=0, callbacks=[cb])
+        return cb.rate
+
+    plain = lambda: rate(dict(x=x_f, y=y_1h, batch_size=batch, shuffle=True))
+    piped = lambda: rate(dict(x=make_dataset(x_u8, y, batch, shuffle=True, augment=True)))
+    base, ours = [], []
+    for _ in range(2): base.append(plain()); ours.append(piped())   # interleaved, so drift hits both alike
+    report('train', f'reference CNN, batch {batch}, {n:,} images/epoch', max(base), max(ours), 'img/s', True,
+           'goal >= 0.95x and >= 1,000 img/s')
+
+
+def bench_inference(data, crop_repeats):
+    "Batch throughput and one-crop latency: Keras' own calls against `classify_crops` (LiteRT by default)."
+    from fer_nb.data import to_float
+    from fer_nb.infer import classify_crops, load_model
+    from fer_nb.model import shipped_models
+    keras_ref, fast_ref = load_model('reference', runtime='keras'), load_model('reference')
+    x = data.x_test; xf = to_float(x)
+    base = best_rate(lambda: keras_ref.predict(xf, batch_size=256, verbose=0), len(x))
+    report('batch', f'reference CNN, {len(x):,} PrivateTest crops', base, best_rate(lambda: classify_crops(x, 'reference'), len(x)),
+           'img/s', True, 'goal >= 3,000 img/s')
+    report('batch', 'same, classify_crops on the Keras model (compiled tf.function)', base,
+           best_rate(lambda: classify_crops(x, keras_ref), len(x)), 'img/s', True)
+    best = next(iter(shipped_models()))
+    if best != 'reference':
+        keras_best = load_model(best, runtime='keras')
+        report('batch', f'best shipped model ({best})', best_rate(lambda: keras_best.predict(xf, batch_size=256, verbose=0), len(x)),
+               best_rate(lambda: classify_crops(x, best), len(x)), 'img/s', True)
+    one, one_f = x[:1], xf[:1]
+    predict_ms = median_ms(lambda: keras_ref.predict(one_f, verbose=0), max(20, crop_repeats // 10))
+    direct_ms = median_ms(lambda: keras_ref(one_f, training=False), crop_repeats)
+    ours_ms = median_ms(lambda: classify_crops(one, 'reference'), crop_repeats)
+    report('crop', 'one crop, median: model.predict vs classify_crops', predict_ms, ours_ms, 'ms', False, 'goal <= 1.5 ms')
+    report('crop', 'one crop, median: direct model(x) call vs classify_crops', direct_ms, ours_ms, 'ms', False)
+    agree = (classify_crops(x, fast_ref).argmax(1) == classify_crops(x, keras_ref).argmax(1)).mean()
+    print(f'  exactness: LiteRT and Keras give the same top class on {agree:.2%} of PrivateTest (goal >= 99.9 %)')
+    ROWS.append(('crop', 'top class same as Keras on PrivateTest', None, agree, '', None, 'goal >= 99.9 %'))
+
+
+def photo_640x480(folder) -> Path:
+    "The astronaut photo from scikit-image (NASA, public domain), resized to 640x480, as a JPEG."
+    from PIL import Image
+    from skimage.data import astronaut
+    path = Path(folder)/'astronaut_640x480.jpg'
+    Image.fromarray(astronaut()).resize((640, 480), Image.BILINEAR).save(path, quality=90)
+    return path
+
+
+def bench_photo(path, repeats):
+    "One 640x480 photo: naive OpenCV-defaults detection + model.predict, against fer_nb.infer.predict."
+    import cv2
+    from PIL import Image
+    from fer_nb.infer import load_model, predict, preprocess
+    keras_ref = load_model('reference', runtime='keras')
+    cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
+    rgb = np.asarray(Image.open(path).convert('RGB'))
+    def naive():
+        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        boxes = cascade.detectMultiScale(grey)
+        crops = [cv2.resize(grey[y:y + h, x:x + w], (48, 48)) for x, y, w, h in boxes]
+        return keras_ref.predict(np.stack(crops)[..., None] / 255.0, verbose=0) if crops else []
+    faces = predict(rgb, 'reference')
+    assert len(faces) == 1, f'expected one face in {path}, found {len(faces)}'
+    report('photo', '640x480 photo, detect + classify, median', median_ms(naive, repeats),
+           median_ms(lambda: predict(rgb, 'reference'), repeats), 'ms', False, 'goal <= 20 ms')
+
+
+def bench_startup(photo, repeats=3):
+    "Seconds to import, to show the CLI's help, and to run `fer-nb predict` on one photo, each in a fresh process."
+    python, cli = sys.executable, str(Path(sys.executable).parent/'fer-nb')
+    def run(*cmd): return min(_timed(lambda: subprocess.run(cmd, check=True, capture_output=True)) for _ in range(repeats))
+    tf_import = run(python, '-c', 'import tensorflow')
+    report('startup', 'import tensorflow vs import fer_nb', tf_import, run(python, '-c', 'import fer_nb'), 's', False)
+    report('startup', 'import tensorflow vs import fer_nb.infer', tf_import, run(python, '-c', 'import fer_nb.infer'), 's', False)
+    report('startup', 'import tensorflow vs fer-nb --help', tf_import, run(cli, '--help'), 's', False)
+    end_to_end = run(cli, 'predict', str(photo))
+    print(f'  fer-nb predict on one 640x480 photo, end to end: {end_to_end:.2f} s (import tensorflow alone: {tf_import:.2f} s)')
+    ROWS.append(('startup', 'fer-nb predict one photo, end to end', None, end_to_end, 's', None, ''))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', default=os.environ.get('FER2013_CSV'))
+    p.add_argument('--steps', type=int, default=60, help='training steps per timed epoch')
+    p.add_argument('--repeats', type=int, default=300, help='calls per latency median')
+    p.add_argument('--json', help='also write the rows to this JSON file')
+    args = p.parse_args(argv)
+    import tensorflow as tf
+    from fer_nb.data import load_fer2013
+    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, TF {tf.__version__}; '
+          f'load average {os.getloadavg()[0]:.2f} (should be near 0)')
+    t0 = time.perf_counter()
+    data = load_fer2013(args.data)
+    with tempfile.TemporaryDirectory() as tmp:
+        photo = photo_640x480(tmp)
+        print('train'); bench_train(data, args.steps)
+        print('batch / crop'); bench_inference(data, args.repeats)
+        print('photo'); bench_photo(photo, max(30, args.repeats // 10))
+        print('startup'); bench_startup(photo)
+    print(f'\n| section | measure | baseline | fer_nb | ratio | goal |\n|---|---|---|---|---|---|')
+    for section, measure, base, ours, unit, ratio, goal in ROWS:
+        show = lambda v: '' if v is None else (f'{v:.2%}' if unit == '' else f'{v:,.0f} {unit}' if unit == 'img/s' else f'{v:,.2f} {unit}')
+        print(f"| {section} | {measure} | {show(base)} | {show(ours)} | {'' if ratio is None else f'{ratio:.2f}x'} | {goal} |")
+    print(f'\nbench/speed.py took {time.perf_counter() - t0:.0f} s')
+    if args.json: Path(args.json).write_text(json.dumps(ROWS, indent=1))
+
+
+if __name__ == '__main__': main()
