@@ -49,8 +49,10 @@ docs: setup
 pytest: setup
 	$(BIN)/python -m pytest tests/ -p no:cacheprovider -W ignore::DeprecationWarning
 
+# Speed, baseline beside fer_nb with ratios: CSV loading, then training, inference and start-up (under 10 minutes here).
 bench: setup
 	$(BIN)/python bench/load.py --data "$(FER2013_CSV)"
+	$(BIN)/python bench/speed.py --data "$(FER2013_CSV)"
 
 # The shipped reference model, reproduced (about an hour on 2 CPU cores).
 train: setup
