@@ -7,7 +7,8 @@ Sections (each prints baseline, fer_nb and their ratio; absolute times drift on 
            fer_nb's uint8 `tf.data` pipeline with augmentation on
   batch    images/s over the 3,589 PrivateTest crops: `model.predict(batch_size=256)` against `classify_crops`
   crop     latency of one 48x48 crop: `model.predict` and a direct `model(x)` call against `classify_crops`
-  photo    one 640x480 photograph, detect + classify: OpenCV defaults + `model.predict` against `fer_nb.infer.predict`
+  photo    one 640x480 photograph, detect + classify: OpenCV defaults + `model.predict` against `fer_nb.infer.predict`,
+           then the time of each stage of `predict`
   startup  `import tensorflow` against `import fer_nb` / `fer_nb.infer`; `fer-nb --help`; `fer-nb predict` on a photo
 """
 from __future__ import annotations
@@ -125,6 +126,20 @@ def bench_photo(path, repeats):
     assert len(faces) == 1, f'expected one face in {path}, found {len(faces)}'
     report('photo', '640x480 photo, detect + classify, median', median_ms(naive, repeats),
            median_ms(lambda: predict(rgb, 'reference'), repeats), 'ms', False, 'goal <= 20 ms')
+    bench_photo_stages(rgb, repeats)
+
+
+def bench_photo_stages(rgb, repeats):
+    "Where fer_nb's photo time goes: each stage of `predict`, timed on its own (median ms)."
+    from fer_nb.infer import classify_crops, crop_faces, detect_faces, load_model, preprocess
+    model = load_model('reference')
+    grey = preprocess(rgb); boxes = detect_faces(grey); crops = crop_faces(grey, boxes)
+    stages = dict(preprocess=lambda: preprocess(rgb), detect_faces=lambda: detect_faces(grey),
+                  crop_faces=lambda: crop_faces(grey, boxes), classify_crops=lambda: classify_crops(crops, model))
+    for name, fn in stages.items():
+        ms = median_ms(fn, repeats)
+        print(f'    stage {name}: {ms:.2f} ms')
+        ROWS.append(('photo', f'stage: {name}', None, ms, 'ms', None, ''))
 
 
 def bench_startup(photo, repeats=3):
