@@ -45,7 +45,8 @@ def cmd_train(args):
     m = train(args.data, arch=args.arch, epochs=args.epochs, batch_size=args.batch_size, out=args.out, seed=args.seed,
               augment=args.augment, erase=args.erase, lr=args.lr, schedule=args.schedule,
               label_smoothing=args.label_smoothing, early_stopping=args.early_stopping, reduce_lr=args.reduce_lr,
-              limit=args.limit, deterministic=args.deterministic, max_minutes=args.max_minutes,
+              limit=args.limit, deterministic=args.deterministic, max_minutes=args.max_minutes, precision=args.precision,
+              **({'width': args.width} if args.width else {}),
               verbose=0 if args.quiet else 1, command=command)
     print(json.dumps({k: m[k] for k in ('arch', 'params', 'epochs_run', 'train_seconds', 'val_accuracy', 'test_accuracy')}))
     if args.ship: print('shipped as', ship_model(args.out, args.ship, data=args.data))
@@ -130,6 +131,8 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--limit', type=_positive_int, help='train on this many random Training faces')
     t.add_argument('--deterministic', action='store_true', help='TensorFlow op determinism (slower)')
     t.add_argument('--max-minutes', type=_positive_float, help='stop before an epoch would overrun this much training time')
+    t.add_argument('--precision', choices=['float32', 'bf16'], default='float32', help='bf16: mixed bfloat16 training (faster on AVX-512 BF16 CPUs)')
+    t.add_argument('--width', type=_positive_float, help='channel multiplier of the vgg architecture')
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME')
     e = sub.add_parser('evaluate', help='evaluate a model'); e.set_defaults(func=cmd_evaluate)

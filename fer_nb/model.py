@@ -35,16 +35,18 @@ def reference_cnn(filters=(32, 64, 128), kernel_size=3, dense=128, dropout=0.6, 
     model.add(L.Flatten())
     model.add(L.Dense(dense)); model.add(L.BatchNormalization()); model.add(L.Activation('relu'))
     model.add(L.Dropout(dropout))
-    model.add(L.Dense(n_classes, activation='softmax'))
+    model.add(L.Dense(n_classes, activation='softmax', dtype='float32'))  # float32 probabilities under mixed precision
     if compile:
         model.compile(optimizer=keras.optimizers.Adam(lr), loss='categorical_crossentropy', metrics=['accuracy'])
     return model
 
 # %% ../nbs/01_model.ipynb #a2bfbb03
-def vgg_cnn(filters=(64, 128, 256, 512), dense=256, dropout=0.4, lr=1e-3,
+def vgg_cnn(filters=(64, 128, 256, 512), dense=256, dropout=0.4, lr=1e-3, width=1.0,
             input_shape=(IMG_SIZE, IMG_SIZE, 1), n_classes=len(CLASSES), compile=True):
     "VGG-style CNN for 48x48 faces: per stage 2 x [Conv3x3-BN-ReLU] + MaxPool + Dropout, then Dense-BN-ReLU, softmax."
     keras = _keras(); L = keras.layers
+    filters = [max(8, int(round(f * width))) for f in filters]   # `width` scales every layer's channels
+    dense = max(8, int(round(dense * width)))
     x = inputs = keras.Input(shape=input_shape)
     for f in filters:
         for _ in range(2):
@@ -53,11 +55,12 @@ def vgg_cnn(filters=(64, 128, 256, 512), dense=256, dropout=0.4, lr=1e-3,
     x = L.GlobalAveragePooling2D()(x)
     x = L.Dense(dense, use_bias=False)(x); x = L.BatchNormalization()(x); x = L.Activation('relu')(x)
     x = L.Dropout(dropout)(x)
-    outputs = L.Dense(n_classes, activation='softmax')(x)
+    outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
     model = keras.Model(inputs, outputs, name='vgg_cnn')
     if compile:
         model.compile(optimizer=keras.optimizers.Adam(lr), loss='categorical_crossentropy', metrics=['accuracy'])
     return model
+
 
 # %% ../nbs/01_model.ipynb #a1cf0ea0
 ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn}
@@ -66,6 +69,9 @@ def build_model(arch='reference', **kwargs):
     "Build the registered architecture `arch` (see `ARCHITECTURES`), passing `kwargs` to its builder."
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {arch!r}; expected one of {', '.join(ARCHITECTURES)}")
+    import inspect
+    unknown = set(kwargs) - set(inspect.signature(ARCHITECTURES[arch]).parameters)
+    if unknown: raise ValueError(f"architecture {arch!r} has no setting {', '.join(sorted(unknown))}")
     return ARCHITECTURES[arch](**kwargs)
 
 # %% ../nbs/01_model.ipynb #95cd1be2
@@ -93,6 +99,20 @@ def check_classifier(model, name='model'):
     if out_shape[1:] != (len(CLASSES),):
         raise ModelFileError(f"{name}: output shape {out_shape}, expected (None, 7) for the 7 emotions")
     return model
+
+# %% ../nbs/01_model.ipynb #34df269b
+def _float32(model):
+    "`model` itself when its layers compute in float32; else a float32 rebuild with the same weights (for inference)."
+    keras = _keras()
+    if all(l.dtype_policy.name == 'float32' for l in model.layers): return model
+    def strip(cfg):
+        if isinstance(cfg, dict):
+            return {k: 'float32' if k == 'dtype' and isinstance(v, dict) else strip(v) for k, v in cfg.items()}
+        return [strip(v) for v in cfg] if isinstance(cfg, list) else cfg
+    clone = model.__class__.from_config(strip(model.get_config()))
+    clone.set_weights(model.get_weights())
+    return clone
+
 
 # %% ../nbs/01_model.ipynb #e885a45b
 MODELS_DIR = Path(__file__).parent/'models' if '__file__' in globals() else Path('../fer_nb/models')
@@ -124,7 +144,7 @@ def load_model(name_or_path=None):
     except Exception as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ModelFileError(f"{path}: cannot load model ({msg[:300]})") from None
-    return check_classifier(model, str(path))
+    return check_classifier(_float32(model), str(path))
 
 # %% ../nbs/01_model.ipynb #02c25671
 def _forward(model):

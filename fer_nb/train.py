@@ -11,7 +11,7 @@ from .data import CLASSES, FER2013, USAGES, file_sha256, load_fer2013, make_data
 from .model import MODELS_DIR, _keras, build_model, load_model
 
 # %% auto #0
-__all__ = ['read_history', 'cosine_lr', 'train', 'write_metrics', 'tta_figures', 'ship_model']
+__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'train', 'write_metrics', 'tta_figures', 'ship_model']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -75,25 +75,33 @@ def _evaluate_split(model, x, y, batch_size=256):
     loss, acc = model.evaluate(make_dataset(x, y, batch_size=batch_size), verbose=0)
     return float(loss), float(acc)
 
+# %% ../nbs/02_train.ipynb #b4bf8498
+PRECISIONS = {'float32': 'float32', 'bf16': 'mixed_bfloat16'}  # --precision -> Keras dtype policy
+
+
 # %% ../nbs/02_train.ipynb #492ec8f8
 def train(data=None, arch='reference', epochs=30, batch_size=64, out='runs/reference', seed=0, augment=True,
           erase=False, lr=1e-3, schedule='cosine', label_smoothing=0.0, early_stopping=None, reduce_lr=False,
-          limit=None, val_limit=None, deterministic=False, max_minutes=None, verbose=1, command=None, **arch_kwargs) -> dict:
+          limit=None, val_limit=None, deterministic=False, max_minutes=None, precision='float32', verbose=1, command=None,
+          **arch_kwargs) -> dict:
     "Train `arch` on FER2013 Training, keep the best PublicTest epoch in `out/best.keras`; return the run's metrics."
     keras = _keras()
     if epochs < 1: raise ValueError(f"epochs must be >= 1, got {epochs}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     config = dict(arch=arch, epochs=epochs, batch_size=batch_size, seed=seed, augment=augment, erase=erase, lr=lr,
                   schedule=schedule, label_smoothing=label_smoothing, early_stopping=early_stopping,
                   reduce_lr=reduce_lr, limit=limit, val_limit=val_limit, deterministic=deterministic,
-                  max_minutes=max_minutes, data=str(data.path), **arch_kwargs)
+                  max_minutes=max_minutes, precision=precision, data=str(data.path), **arch_kwargs)
     (out/'config.json').write_text(json.dumps(config, indent=2))
     keras.utils.set_random_seed(seed)
     if deterministic:
         import tensorflow as tf; tf.config.experimental.enable_op_determinism()
-    model = build_model(arch, lr=lr, **arch_kwargs)
+    keras.mixed_precision.set_global_policy(PRECISIONS[precision])
+    try: model = build_model(arch, lr=lr, **arch_kwargs)
+    finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
     if label_smoothing:
         model.compile(optimizer=model.optimizer, metrics=['accuracy'],
                       loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing))
@@ -147,6 +155,8 @@ def _command(config) -> str:
     if config.get('erase'): args.append('--erase')
     if config.get('label_smoothing'): args += ['--label-smoothing', config['label_smoothing']]
     if config.get('schedule', 'cosine') != 'cosine': args += ['--schedule', config['schedule']]
+    if config.get('precision', 'float32') != 'float32': args += ['--precision', config['precision']]
+    if config.get('width'): args += ['--width', config['width']]
     if config.get('limit'): args += ['--limit', config['limit']]
     if config.get('max_minutes'): args += ['--max-minutes', config['max_minutes']]
     return ' '.join(shlex.quote(str(a)) for a in args)
