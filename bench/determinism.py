@@ -1,14 +1,17 @@
-"""What op determinism costs: the same 2-epoch run (1,500 faces, seed 7) twice without and once with it.
+"""What op determinism costs: the same 2-epoch `fer-nb train` (1,500 faces, seed 7) twice without and twice with it.
 
     python bench/determinism.py --data ../shared/data/fer2013.csv.gz
 """
-import argparse, os, sys, tempfile
+import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]/'tests'))
-from test_repeatability import run
 
 p = argparse.ArgumentParser(); p.add_argument('--data', default=os.environ.get('FER2013_CSV')); args = p.parse_args()
+cli = Path(sys.executable).parent/'fer-nb'
 with tempfile.TemporaryDirectory() as d:
     for i, det in enumerate((False, False, True, True)):
-        r = run(args.data, Path(d)/str(i), det)
-        print(f"deterministic={det}: {r['seconds']:.1f} s, val_loss {r['val_loss']}, test_loss {r['test_loss']}, PrivateTest acc {r['test_accuracy']}")
+        out = Path(d)/str(i); t = time.perf_counter()
+        subprocess.run([str(cli), 'train', '--data', args.data, '--epochs', '2', '--limit', '1500', '--seed', '7', '--augment',
+                        '--quiet', '--out', str(out), *(['--deterministic'] if det else [])], check=True, capture_output=True)
+        m = json.loads((out/'metrics.json').read_text())
+        print(f"deterministic={det}: {time.perf_counter() - t:.1f} s, val_loss {m['val_loss']}, test_loss {m['test_loss']}, "
+              f"PrivateTest acc {m['test_accuracy']}")

@@ -104,15 +104,26 @@ def _parse_pixel_fields(buf, starts, ends, out, status):
         k += 1
         status[r] = _BAD_CHAR if bad else _BAD_COUNT if k != n_pix else _TOO_BIG if big else _OK
 
+
+# %% ../nbs/00_data.ipynb #e0d9b868
 _compiled = {}
-def _parse_pixel_fields_fast(*args):
-    "`_parse_pixel_fields`, compiled by numba on first use (cached on disk), so importing this module stays fast."
+
+def _parse_pixel_fields_fast(buf, starts, ends, out, status):
+    "`_parse_pixel_fields` compiled by numba (pure Python if numba is missing), run on all cores in row blocks."
     if 'kernel' not in _compiled:
         try:
             from numba import njit
             _compiled['kernel'] = njit(cache=True, nogil=True)(_parse_pixel_fields)
         except ImportError: _compiled['kernel'] = _parse_pixel_fields  # pure Python fallback: correct, but slow
-    return _compiled['kernel'](*args)
+    kernel, n = _compiled['kernel'], len(starts)
+    blocks = min(os.cpu_count() or 1, 8) if n >= 2000 and kernel is not _parse_pixel_fields else 1
+    if blocks == 1: return kernel(buf, starts, ends, out, status)
+    from concurrent.futures import ThreadPoolExecutor
+    cuts = np.linspace(0, n, blocks + 1).astype(int)
+    with ThreadPoolExecutor(blocks) as pool:
+        list(pool.map(lambda ab: kernel(buf, starts[ab[0]:ab[1]], ends[ab[0]:ab[1]], out[ab[0]:ab[1]], status[ab[0]:ab[1]]),
+                      zip(cuts[:-1], cuts[1:])))
+
 
 # %% ../nbs/00_data.ipynb #c897ffd2
 def _pixel_problem(field: bytes) -> str:
@@ -212,17 +223,22 @@ def cache_dir() -> Path:
     "Folder for parsed-array caches: `$FER_NB_CACHE`, else `~/.cache/fer_nb`."
     return Path(os.environ.get('FER_NB_CACHE', Path.home()/'.cache'/'fer_nb'))
 
+
+# %% ../nbs/00_data.ipynb #ec528809
 def _cache_path(path: Path) -> Path:
     st = path.stat()
     key = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:16]
-    return cache_dir()/f"{path.name.split('.')[0]}-{key}.npz"
+    return cache_dir()/f"{path.name.split('.')[0]}-{key}"
 
+
+# %% ../nbs/00_data.ipynb #9a42570f
 def _save_cache(dest: Path, **arrays):
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_suffix(f'.tmp{os.getpid()}.npz')
-        np.savez(tmp, **arrays); os.replace(tmp, dest)
-    except OSError: pass  # a read-only home only costs speed
+        tmp = dest.with_name(f'{dest.name}.tmp{os.getpid()}'); tmp.mkdir(parents=True, exist_ok=True)
+        for name, a in arrays.items(): np.save(tmp/f'{name}.npy', np.ascontiguousarray(a))
+        os.replace(tmp, dest)
+    except OSError: pass  # a read-only home (or a cache written meanwhile by another process) only costs speed
+
 
 # %% ../nbs/00_data.ipynb #ede1a9e3
 def file_sha256(path) -> str:
@@ -263,17 +279,20 @@ class FER2013:
         return f"FER2013({len(self):,} faces: {sizes}; from {self.path})"
 
 # %% ../nbs/00_data.ipynb #e07b2fb9
-def load_fer2013(path=None, cache=True, skip_bad_rows=False) -> FER2013:
-    "Load FER2013 from `path` (see `find_fer2013`), using the parsed-array cache when the file is unchanged."
+def load_fer2013(path=None, # the CSV (`.csv` or `.csv.gz`); default: see `find_fer2013`
+                 cache=True, # read and write the parsed-array cache in `cache_dir()`
+                 skip_bad_rows=False, # leave out (and warn about) bad rows instead of stopping at the first
+                ) -> FER2013:
+    "Load FER2013, from the memory-mapped cache when the file is unchanged, else by parsing it (and caching the arrays)."
     path = find_fer2013(path)
     cached = _cache_path(path) if cache else None
-    if cached is not None and cached.exists():
-        try:
-            with np.load(cached) as z: return FER2013(z['pixels'], z['labels'], z['usage'], path)
+    if cached is not None and cached.is_dir():
+        try: return FER2013(*(np.load(cached/f'{k}.npy', mmap_mode='r') for k in ('pixels', 'labels', 'usage')), path)
         except Exception: pass  # unreadable cache: parse again
     pixels, labels, usage = parse_fer2013_bytes(read_csv_bytes(path), path, skip_bad_rows)
     if cached is not None and not skip_bad_rows: _save_cache(cached, pixels=pixels, labels=labels, usage=usage)
     return FER2013(pixels, labels, usage, path)
+
 
 # %% ../nbs/00_data.ipynb #81aa5745
 def class_counts(data: FER2013):

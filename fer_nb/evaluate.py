@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .data import CLASSES, USAGES, FER2013, load_fer2013
-from .model import load_ensemble, load_model, predict_probs
+from .model import load_model, predict_probs, temper
 from .train import read_history
 
 # %% auto #0
-__all__ = ['Evaluation', 'split_arrays', 'score', 'evaluate', 'plot_history', 'plot_confusion', 'plot_roc_pr', 'plot_mistakes',
-           'classification_report_text', 'write_report']
+__all__ = ['Evaluation', 'split_arrays', 'expected_calibration_error', 'fit_temperature', 'score', 'evaluate', 'plot_history',
+           'plot_confusion', 'plot_roc_pr', 'plot_mistakes', 'plot_reliability', 'classification_report_text',
+           'write_report']
 
 # %% ../nbs/03_evaluate.ipynb #3f6060e1
 @dataclass
@@ -26,10 +27,36 @@ class Evaluation:
     images: np.ndarray = field(repr=False, default=None)
     def __getitem__(self, key): return self.metrics[key]
 
+
+# %% ../nbs/03_evaluate.ipynb #798a9f80
 def split_arrays(data: FER2013, split='PrivateTest'):
     "Images and labels of one split by its `Usage` name."
     if split not in USAGES: raise ValueError(f"unknown split {split!r}; expected one of {', '.join(USAGES)}")
     return {'Training': data.train, 'PublicTest': data.val, 'PrivateTest': data.test}[split]
+
+# %% ../nbs/03_evaluate.ipynb #a862ca69
+def expected_calibration_error(labels, # true classes `(N,)`
+                               probs, # probabilities `(N,7)`
+                               bins=15, # equal-width bins of the top score
+                              ) -> float:
+    "ECE: the size-weighted mean gap between accuracy and mean top score over score bins."
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    conf, right = probs.max(1), probs.argmax(1) == labels
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    gaps = [abs(right[which == b].mean() - conf[which == b].mean()) * (which == b).mean() for b in range(bins) if (which == b).any()]
+    return float(np.sum(gaps))
+
+
+# %% ../nbs/03_evaluate.ipynb #fa5c80c6
+def fit_temperature(labels, # true classes `(N,)`, from PublicTest
+                    probs, # the model's probabilities `(N,7)` on the same faces
+                   ) -> float:
+    "The temperature `T` that minimises the log-loss of `temper(probs, T)`."
+    from scipy.optimize import minimize_scalar
+    labels, probs = np.asarray(labels), np.asarray(probs)
+    nll = lambda log_t: -np.log(temper(probs, np.exp(log_t))[np.arange(len(labels)), labels] + 1e-12).mean()
+    return float(np.exp(minimize_scalar(nll, bounds=(np.log(0.05), np.log(20)), method='bounded').x))
+
 
 # %% ../nbs/03_evaluate.ipynb #ce52ff73
 def score(labels, probs, classes=CLASSES) -> dict:
@@ -42,7 +69,7 @@ def score(labels, probs, classes=CLASSES) -> dict:
     p, r, f1, support = precision_recall_fscore_support(labels, pred, labels=range(k), zero_division=0)
     auc = roc_auc_score(onehot, probs, average=None); ap = average_precision_score(onehot, probs, average=None)
     return dict(
-        n=int(len(labels)), loss=float(log_loss(labels, probs, labels=range(k))), accuracy=float(accuracy_score(labels, pred)),
+        n=int(len(labels)), ece=expected_calibration_error(labels, probs), loss=float(log_loss(labels, probs, labels=range(k))), accuracy=float(accuracy_score(labels, pred)),
         macro_f1=float(f1.mean()), weighted_f1=float(np.average(f1, weights=support)),
         per_class={c: dict(precision=float(p[i]), recall=float(r[i]), f1=float(f1[i]), support=int(support[i]),
                            roc_auc=float(auc[i]), average_precision=float(ap[i])) for i, c in enumerate(classes)},
@@ -50,14 +77,22 @@ def score(labels, probs, classes=CLASSES) -> dict:
         ap_micro=float(average_precision_score(onehot, probs, average='micro')), ap_macro=float(np.mean(ap)))
 
 # %% ../nbs/03_evaluate.ipynb #469976f8
-def evaluate(model=None, data=None, split='PrivateTest', tta=False, batch_size=512) -> Evaluation:
-    "Evaluate `model` (default: the best shipped; a path, name, or 'a,b' ensemble) on one split (default: PrivateTest)."
-    if model is None or isinstance(model, (str, Path, list, tuple)): model = load_ensemble(model)   # 'a,b': an ensemble
+def evaluate(model=None, # a model, or a spec for `load_model` (default: the best shipped; 'a,b': an ensemble)
+             data=None, # a `FER2013` or its path
+             split='PrivateTest', # the split to score
+             tta=False, # average each face with its mirror image
+             runtime='auto', # `load_model`'s runtime, when `model` is a spec
+             batch_size=512, # faces per forward call
+            ) -> Evaluation:
+    "Score a model on one split of FER2013 (default: PrivateTest, the held-out test set)."
+    if model is None or isinstance(model, (str, Path, list, tuple)): model = load_model(model, runtime)
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     images, labels = split_arrays(data, split)
     probs = predict_probs(model, images, batch_size=batch_size, tta=tta)
-    metrics = dict(split=split, tta=bool(tta), **score(labels, probs, data.classes))
+    metrics = dict(model=getattr(model, 'name', 'model'), runtime=getattr(model, 'runtime', 'keras'), split=split, tta=bool(tta),
+                   **score(labels, probs, data.classes))
     return Evaluation(metrics, probs, np.asarray(labels), images)
+
 
 # %% ../nbs/03_evaluate.ipynb #4c9dbae6
 def plot_history(run_or_rows, path=None):
@@ -133,13 +168,38 @@ def plot_mistakes(images, labels, probs, classes=CLASSES, n=24, path=None):
     if path: fig.savefig(path, dpi=120)
     return fig
 
+# %% ../nbs/03_evaluate.ipynb #505e159e
+def plot_reliability(labels, # true classes `(N,)`
+                     probs, # probabilities `(N,7)`
+                     bins=15, # equal-width bins of the top score
+                     path=None, # save the figure here when given
+                    ):
+    "Reliability diagram: accuracy against mean top score per bin, and the share of faces per bin; ECE in the title."
+    import matplotlib.pyplot as plt
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    conf, right = probs.max(1), probs.argmax(1) == labels
+    which = np.minimum((conf * bins).astype(int), bins - 1); centres = (np.arange(bins) + 0.5) / bins
+    used = [b for b in range(bins) if (which == b).any()]
+    fig, (ax, ax_n) = plt.subplots(2, 1, figsize=(5.5, 6), sharex=True, gridspec_kw=dict(height_ratios=[3, 1]))
+    ax.bar(centres[used], [right[which == b].mean() for b in used], width=1 / bins, edgecolor='k', alpha=.75, label='accuracy')
+    ax.plot([conf[which == b].mean() for b in used], [right[which == b].mean() for b in used], 'o-', color='C1', label='accuracy at mean score')
+    ax.plot([0, 1], [0, 1], 'k--', lw=1, label='perfect calibration')
+    ax.set(ylabel='accuracy', xlim=(0, 1), ylim=(0, 1), title=f'reliability (ECE {expected_calibration_error(labels, probs, bins):.3f})')
+    ax.legend(loc='upper left', fontsize=8)
+    ax_n.bar(centres[used], [(which == b).mean() for b in used], width=1 / bins, edgecolor='k', color='grey')
+    ax_n.set(xlabel='top score', ylabel='share of faces')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=120)
+    return fig
+
+
 # %% ../nbs/03_evaluate.ipynb #a7c139cf
 def classification_report_text(ev: Evaluation, classes=CLASSES) -> str:
     "A readable per-class table with the headline numbers."
     m = ev.metrics
-    lines = [f"split {m['split']}{' (TTA: mirror averaging)' if m['tta'] else ''}: {m['n']} faces",
+    lines = [f"model {m.get('model', '?')} (runtime {m.get('runtime', '?')}), split {m['split']}{' (TTA: mirror averaging)' if m['tta'] else ''}: {m['n']} faces",
              f"accuracy {m['accuracy']:.4f}  loss {m['loss']:.4f}  macro-F1 {m['macro_f1']:.4f}  weighted-F1 {m['weighted_f1']:.4f}",
-             f"ROC-AUC micro {m['roc_auc_micro']:.4f} macro {m['roc_auc_macro']:.4f}   AP micro {m['ap_micro']:.4f} macro {m['ap_macro']:.4f}",
+             f"ROC-AUC micro {m['roc_auc_micro']:.4f} macro {m['roc_auc_macro']:.4f}   AP micro {m['ap_micro']:.4f} macro {m['ap_macro']:.4f}   ECE {m['ece']:.4f}",
              '', f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'ROC-AUC':>10}{'AP':>10}{'support':>10}"]
     for c in classes:
         r = m['per_class'][c]
@@ -147,6 +207,8 @@ def classification_report_text(ev: Evaluation, classes=CLASSES) -> str:
                      f"{r['average_precision']:>10.4f}{r['support']:>10d}")
     return '\n'.join(lines) + '\n'
 
+
+# %% ../nbs/03_evaluate.ipynb #d0c7c0b0
 def write_report(ev: Evaluation, out, history=None) -> list[Path]:
     "Write `metrics.json`, `classification_report.txt` and the figures of `ev` into folder `out`; return the paths."
     import matplotlib.pyplot as plt
@@ -155,7 +217,8 @@ def write_report(ev: Evaluation, out, history=None) -> list[Path]:
     (out/'classification_report.txt').write_text(classification_report_text(ev))
     figs = {'confusion_matrix.png': lambda p: plot_confusion(ev.labels, ev.probs, path=p),
             'roc_pr_curves.png': lambda p: plot_roc_pr(ev.labels, ev.probs, path=p),
-            'mistakes.png': lambda p: plot_mistakes(ev.images, ev.labels, ev.probs, path=p)}
+            'mistakes.png': lambda p: plot_mistakes(ev.images, ev.labels, ev.probs, path=p),
+            'reliability.png': lambda p: plot_reliability(ev.labels, ev.probs, path=p)}
     if history: figs['history.png'] = lambda p: plot_history(history, path=p)
     for fname, draw in figs.items(): plt.close(draw(out/fname))
     return sorted(out.iterdir())

@@ -4,15 +4,15 @@
 
 # %% ../nbs/01_model.ipynb #db4196bc
 from __future__ import annotations
-import json, os, zipfile
+import contextlib, importlib.util, io, json, os, time, zipfile
 from pathlib import Path
 import numpy as np
 from .data import CLASSES, IMG_SIZE
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'reference_cnn', 'vgg_cnn', 'build_model', 'ModelFileError', 'check_classifier',
-           'shipped_models', 'model_path', 'load_model', 'predict_probs', 'to_tflite', 'LiteModel', 'Ensemble',
-           'load_ensemble']
+__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'QUANTIZATIONS', 'RUNTIMES', 'reference_cnn', 'vgg_cnn', 'build_model',
+           'ModelFileError', 'check_classifier', 'shipped_models', 'model_path', 'temper', 'predict_probs', 'to_tflite',
+           'LiteModel', 'Ensemble', 'twin_path', 'load_model']
 
 # %% ../nbs/01_model.ipynb #ddf9cf91
 def _keras():
@@ -115,18 +115,21 @@ def _float32(model):
 
 
 # %% ../nbs/01_model.ipynb #e885a45b
-MODELS_DIR = Path(__file__).parent/'models' if '__file__' in globals() else Path('../fer_nb/models')
+MODELS_DIR = Path(importlib.util.find_spec('fer_nb').origin).parent/'models'   # the shipped models, inside the package
 
+
+# %% ../nbs/01_model.ipynb #d20e59a2
 def shipped_models() -> dict:
     "Model cards of the models shipped in the package, by name, best PublicTest accuracy first."
     cards = {}
     for card in sorted(MODELS_DIR.glob('*.json')):
-        info = json.loads(card.read_text())
-        if (MODELS_DIR/f'{card.stem}.keras').exists(): cards[card.stem] = info
+        if (MODELS_DIR/f'{card.stem}.keras').exists(): cards[card.stem] = json.loads(card.read_text())
     return dict(sorted(cards.items(), key=lambda kv: -kv[1].get('val_accuracy', 0)))
 
+
+# %% ../nbs/01_model.ipynb #5c9cd3c9
 def model_path(name_or_path=None) -> Path:
-    "Path of a shipped model by name (default: the best shipped), or of any `.keras` file."
+    "Path of a shipped model by name (default: the best shipped), or of any model file."
     if name_or_path is None:
         names = list(shipped_models())
         if not names: raise FileNotFoundError(f"no shipped model in {MODELS_DIR}; train one with `fer-nb train`")
@@ -135,9 +138,10 @@ def model_path(name_or_path=None) -> Path:
     if p.suffix == '' and (MODELS_DIR/f'{p}.keras').exists(): return MODELS_DIR/f'{p}.keras'
     return p
 
-def load_model(name_or_path=None):
-    "Load a shipped model by name (default: the best) or any `.keras` file, in Keras safe mode, checked for shape."
-    path = model_path(name_or_path)
+
+# %% ../nbs/01_model.ipynb #fee02f5b
+def _load_keras(path: Path):
+    "A `.keras` file loaded in Keras safe mode, checked for shape, float32."
     _check_model_file(path)
     keras = _keras()
     try: model = keras.saving.load_model(path, compile=False, safe_mode=True)
@@ -146,20 +150,35 @@ def load_model(name_or_path=None):
         raise ModelFileError(f"{path}: cannot load model ({msg[:300]})") from None
     return check_classifier(_float32(model), str(path))
 
+
+# %% ../nbs/01_model.ipynb #f265b861
+def temper(probs, temperature: float) -> np.ndarray:
+    "Softmax probabilities re-scaled by a temperature: `softmax(log(p) / T)`, the same as dividing the logits by `T`."
+    z = np.log(np.clip(np.asarray(probs, np.float64), 1e-12, None)) / temperature
+    z = np.exp(z - z.max(-1, keepdims=True))
+    return (z / z.sum(-1, keepdims=True)).astype(np.float32)
+
+
 # %% ../nbs/01_model.ipynb #02c25671
 def _forward(model):
-    "A compiled `model(x, training=False)` for float32 batches of 48x48x1 faces, cached on the model."
-    if hasattr(model, 'forward'): return model.forward           # a `LiteModel` or an `Ensemble`
-    fn = getattr(model, '_fer_forward', None)
+    "A fast `x -> probabilities` for float32 batches of 48x48x1 faces, cached on the model; applies its `temperature`."
+    fn = getattr(model, 'forward', None) or getattr(model, '_fer_forward', None)   # a `LiteModel` or `Ensemble`, or cached
     if fn is None:
         import tensorflow as tf
         fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
                          input_signature=[tf.TensorSpec([None, IMG_SIZE, IMG_SIZE, 1], tf.float32)])
         model._fer_forward = fn
-    return fn
+    t = getattr(model, 'temperature', None)
+    return fn if not t or t == 1 else (lambda x: temper(np.asarray(fn(x)), t))
 
-def predict_probs(model, images, batch_size=512, tta=False) -> np.ndarray:
-    "Class probabilities `(N,7)` for faces `(N,48,48[,1])`, uint8 0-255 or float 0-1; `tta` adds mirror averaging."
+
+# %% ../nbs/01_model.ipynb #8df721bd
+def predict_probs(model, # a Keras model, `LiteModel` or `Ensemble` (see `load_model`)
+                  images, # faces `(N,48,48[,1])`, uint8 0-255 or float 0-1
+                  batch_size=512, # faces per forward call
+                  tta=False, # also classify the mirrored faces and average
+                 ) -> np.ndarray: # probabilities `(N,7)`
+    "Class probabilities of a batch of faces, in fixed-size chunks through the model's compiled forward pass."
     from fer_nb.data import to_float
     x = to_float(images)
     if x.shape[1:] != (IMG_SIZE, IMG_SIZE, 1): raise ValueError(f"faces have shape {x.shape[1:]}, expected (48, 48) or (48, 48, 1)")
@@ -171,33 +190,57 @@ def predict_probs(model, images, batch_size=512, tta=False) -> np.ndarray:
         out[i:i + batch_size] = p
     return out
 
+
 # %% ../nbs/01_model.ipynb #3ca57bae
-def to_tflite(model, path) -> Path:
-    "Convert a Keras model to a float32 TFLite flat buffer at `path` (exact: no quantisation)."
+QUANTIZATIONS = (None, 'dynamic', 'int8')   # float32; int8 weights with float activations; full integer
+
+def to_tflite(model, # a Keras FER2013 classifier
+              path, # where to write the `.tflite` file
+              quantize=None, # None: float32 (exact); 'dynamic': int8 weights; 'int8': int8 weights and activations
+              representative=None, # faces `(N,48,48[,1])` that set the activation ranges for 'int8'
+             ) -> Path:
+    "Convert a Keras model to a TFLite flat buffer at `path`, float32 or quantised; inputs and outputs stay float32."
     import tensorflow as tf
+    from fer_nb.data import to_float
+    if quantize not in QUANTIZATIONS: raise ValueError(f"quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
+    if quantize == 'int8' and representative is None: raise ValueError("quantize='int8' needs representative faces")
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if quantize: converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantize == 'int8':
+        faces = to_float(representative)
+        converter.representative_dataset = lambda: ([faces[i:i + 1]] for i in range(len(faces)))
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    with contextlib.redirect_stdout(io.StringIO()): flat = converter.convert()   # Keras prints the traced signature
+    path.write_bytes(flat)
     return path
 
+
+# %% ../nbs/01_model.ipynb #23872aa8
 def _interpreter(path, threads):
     try: from ai_edge_litert.interpreter import Interpreter
     except ImportError:
         import tensorflow as tf; Interpreter = tf.lite.Interpreter
     return Interpreter(model_path=str(path), num_threads=threads)
 
+
+# %% ../nbs/01_model.ipynb #bc6b66a0
 class LiteModel:
-    "A `.tflite` FER2013 classifier run by LiteRT; `forward(x)` maps float32 faces `(N,48,48,1)` to probabilities."
-    def __init__(self, path, threads=None):
+    "A `.tflite` FER2013 classifier run by LiteRT (XNNPACK kernels)."
+    def __init__(self,
+                 path, # a `.tflite` file, float32 or quantised
+                 threads=None, # CPU threads (default: all cores)
+                ):
         self.path = Path(path)
         if not self.path.is_file(): raise FileNotFoundError(f"{self.path}: no such TFLite model file")
         try: self.interpreter = _interpreter(self.path, threads or os.cpu_count())
         except (ValueError, RuntimeError) as e: raise ModelFileError(f"{self.path}: not a TFLite model ({str(e)[:200]})") from None
         self._in, self._out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
         self.input_shape = (None, *self._in['shape'][1:]); self.output_shape = (None, *self._out['shape'][1:])
-        self.name, self._batch = self.path.stem, None
+        self.name, self._batch = self.path.name.split('.')[0], None
         check_classifier(self, str(self.path))
 
     def forward(self, x):
+        "Probabilities `(N,7)` for float32 faces `(N,48,48,1)` in [0, 1]."
         x = np.ascontiguousarray(x, np.float32)
         if self._batch != len(x):      # the interpreter runs one fixed batch size; re-plan when it changes
             self.interpreter.resize_tensor_input(self._in['index'], [len(x), IMG_SIZE, IMG_SIZE, 1])
@@ -207,11 +250,15 @@ class LiteModel:
 
     def __repr__(self): return f"LiteModel({str(self.path)!r})"
 
+
 # %% ../nbs/01_model.ipynb #9cd09465
 class Ensemble:
     "Several FER2013 classifiers whose probabilities are averaged (optionally weighted)."
     input_shape, output_shape = (None, IMG_SIZE, IMG_SIZE, 1), (None, len(CLASSES))
-    def __init__(self, models, weights=None):
+    def __init__(self,
+                 models, # Keras models, `LiteModel`s or both
+                 weights=None, # one non-negative weight per model (default: equal)
+                ):
         self.models = list(models)
         if not self.models: raise ValueError("an ensemble needs at least one model")
         for m in self.models: check_classifier(m, getattr(m, 'name', 'model'))
@@ -220,17 +267,60 @@ class Ensemble:
             raise ValueError(f"weights {list(w)} do not fit {len(self.models)} models (non-negative, not all zero)")
         self.weights = w / w.sum()
         self.name = '+'.join(getattr(m, 'name', 'model') for m in self.models)
+        self.runtime = '+'.join(sorted({getattr(m, 'runtime', 'keras') for m in self.models}))
 
     def forward(self, x):
+        "The weighted mean of the members' probabilities (each with its own temperature) for faces `(N,48,48,1)`."
         return sum(w * np.asarray(_forward(m)(x)) for w, m in zip(self.weights, self.models)).astype(np.float32)
 
     def __repr__(self): return f"Ensemble({self.name})"
 
+
 # %% ../nbs/01_model.ipynb #7413d05b
-def load_ensemble(spec=None, loader=None):
-    "One model for a name or path, or an `Ensemble` for several ('a,b' or a list); `loader` loads each (default `load_model`)."
-    loader = loader or load_model
-    names = [s.strip() for s in spec.split(',')] if isinstance(spec, str) else spec
-    if isinstance(names, (list, tuple)):
-        return loader(names[0]) if len(names) == 1 else Ensemble([loader(n) for n in names])
-    return loader(spec)
+RUNTIMES = ('auto', 'keras', 'lite', 'lite-int8')   # auto: a shipped model's card says; any other .keras file: keras
+
+
+# %% ../nbs/01_model.ipynb #d3d98d6d
+def twin_path(path, # a `.keras` model file
+              runtime, # 'keras', 'lite' or 'lite-int8'
+             ) -> Path:
+    "The file that `runtime` runs for the `.keras` model at `path`: itself, its `.tflite` or its `.int8.tflite` twin."
+    path = Path(path)
+    return {'keras': path, 'lite': path.with_suffix('.tflite'), 'lite-int8': path.with_name(f'{path.stem}.int8.tflite')}[runtime]
+
+
+# %% ../nbs/01_model.ipynb #671d290a
+_cache = {}
+
+def _load_one(spec, runtime):
+    path = model_path(spec)
+    card = shipped_models().get(path.name.split('.')[0]) if path.parent.resolve() == MODELS_DIR.resolve() else None
+    if path.suffix == '.tflite':
+        if runtime == 'keras': raise ModelFileError(f"{path}: a .tflite file runs in LiteRT only; runtime 'keras' needs a .keras file")
+        file, runtime = path, ('lite-int8' if path.name.endswith('.int8.tflite') else 'lite')
+    else:
+        if runtime == 'auto': runtime = card.get('runtime', 'lite') if card else 'keras'
+        file = twin_path(path, runtime)
+        if runtime != 'keras' and not file.exists():
+            _check_model_file(path)
+            raise FileNotFoundError(f"{file}: no such file: {path.name} has no {runtime} twin (ship_model writes one)")
+    key = (str(file.resolve()) if file.exists() else str(file), runtime, file.stat().st_mtime_ns if file.exists() else 0)
+    if key not in _cache:
+        model = _load_keras(file) if runtime == 'keras' else LiteModel(file)
+        model.runtime = runtime
+        if card and card.get('temperature'): model.temperature = card['temperature']
+        _cache[key] = model
+    return _cache[key]
+
+
+# %% ../nbs/01_model.ipynb #8a68378b
+def load_model(spec=None, # a shipped name (default: the best), a .keras/.tflite path, or several joined by commas
+               runtime='auto', # one of `RUNTIMES`
+              ):
+    "The one way to get a model: cached, checked, in the runtime asked for; an `Ensemble` for 'a,b'."
+    if runtime not in RUNTIMES: raise ValueError(f"unknown runtime {runtime!r}; expected one of {', '.join(RUNTIMES)}")
+    specs = [s.strip() for s in spec.split(',')] if isinstance(spec, str) and ',' in spec else spec
+    if isinstance(specs, (list, tuple)):
+        return _load_one(specs[0], runtime) if len(specs) == 1 else Ensemble([_load_one(s, runtime) for s in specs])
+    return _load_one(spec, runtime)
+

@@ -4,14 +4,15 @@
 
 # %% ../nbs/02_train.ipynb #3b4c7660
 from __future__ import annotations
-import csv, json, math, os, shlex, shutil, sys, time
+import csv, json, math, os, shlex, sys, time
 from pathlib import Path
 import numpy as np
-from .data import CLASSES, FER2013, USAGES, file_sha256, load_fer2013, make_dataset, to_float, one_hot
-from .model import MODELS_DIR, _keras, build_model, load_model
+from .data import FER2013, load_fer2013, make_dataset
+from .model import _keras, build_model
+
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'train', 'write_metrics', 'tta_figures', 'ship_model']
+__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'train', 'run_summary']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -67,13 +68,11 @@ def cosine_lr(epoch, lr, epochs, final_frac=0.01, warmup=0):
 
 # %% ../nbs/02_train.ipynb #7e440347
 def _subset(x, y, limit, seed):
+    "A random `limit` of the faces (sorted, so the split's order holds), or all of them."
     if not limit or limit >= len(y): return x, y
     idx = np.sort(np.random.default_rng(seed).choice(len(y), limit, replace=False))
     return x[idx], y[idx]
 
-def _evaluate_split(model, x, y, batch_size=256):
-    loss, acc = model.evaluate(make_dataset(x, y, batch_size=batch_size), verbose=0)
-    return float(loss), float(acc)
 
 # %% ../nbs/02_train.ipynb #b4bf8498
 PRECISIONS = {'float32': 'float32', 'bf16': 'mixed_bfloat16'}  # --precision -> Keras dtype policy
@@ -84,7 +83,7 @@ def train(data=None, arch='reference', epochs=30, batch_size=64, out='runs/refer
           erase=False, lr=1e-3, schedule='cosine', label_smoothing=0.0, early_stopping=None, reduce_lr=False,
           limit=None, val_limit=None, deterministic=False, max_minutes=None, precision='float32', verbose=1, command=None,
           **arch_kwargs) -> dict:
-    "Train `arch` on FER2013 Training, keep the best PublicTest epoch in `out/best.keras`; return the run's metrics."
+    "Train `arch` on FER2013 Training, keep the best PublicTest epoch in `out/best.keras`; return `run_summary(out)`."
     keras = _keras()
     if epochs < 1: raise ValueError(f"epochs must be >= 1, got {epochs}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -95,6 +94,7 @@ def train(data=None, arch='reference', epochs=30, batch_size=64, out='runs/refer
                   schedule=schedule, label_smoothing=label_smoothing, early_stopping=early_stopping,
                   reduce_lr=reduce_lr, limit=limit, val_limit=val_limit, deterministic=deterministic,
                   max_minutes=max_minutes, precision=precision, data=str(data.path), **arch_kwargs)
+    config['command'] = command or _command(config)
     (out/'config.json').write_text(json.dumps(config, indent=2))
     keras.utils.set_random_seed(seed)
     if deterministic:
@@ -122,32 +122,28 @@ def train(data=None, arch='reference', epochs=30, batch_size=64, out='runs/refer
     if early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
                                                                       patience=early_stopping, restore_best_weights=True))
     model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=callbacks, verbose=verbose)
-    return write_metrics(out, data, config, command)
+    return run_summary(out)
+
+# %% ../nbs/02_train.ipynb #bfc55d6f
+def _machine() -> str:
+    import platform
+    return f"{platform.machine()} {os.cpu_count()} cores, Keras {_keras().__version__} ({_keras().backend.backend()} backend)"
+
+
+# %% ../nbs/02_train.ipynb #70c5fed0
+def run_summary(run_dir) -> dict:
+    "What a run folder says about itself: its config, epochs run, the best PublicTest epoch and the training time."
+    run_dir = Path(run_dir); history = read_history(run_dir)
+    config = json.loads((run_dir/'config.json').read_text())
+    best = max(history, key=lambda r: r['val_accuracy']) if history else {}
+    return dict(arch=config['arch'], epochs=config['epochs'], epochs_run=len(history),
+                best_epoch=int(best['epoch']) + 1 if best else None, val_accuracy=round(best.get('val_accuracy', 0), 4),
+                train_seconds=round(sum(r.get('seconds', 0) for r in history), 1),
+                seconds_per_epoch=round(float(np.median([r['seconds'] for r in history if 'seconds' in r] or [0])), 1),
+                config=config)
+
 
 # %% ../nbs/02_train.ipynb #6f10e261
-def write_metrics(out, data: FER2013, config: dict, command=None) -> dict:
-    "Score `out/best.keras` on PublicTest and PrivateTest and write `out/metrics.json`."
-    out = Path(out); keras = _keras()
-    model = load_model(out/'best.keras')
-    model.compile(loss='categorical_crossentropy', metrics=['accuracy'])
-    history = read_history(out)
-    val_loss, val_acc = _evaluate_split(model, data.x_val, data.y_val)
-    test_loss, test_acc = _evaluate_split(model, data.x_test, data.y_test)
-    best_epoch = int(max(history, key=lambda r: r['val_accuracy'])['epoch']) + 1 if history else None
-    metrics = dict(arch=config['arch'], params=int(model.count_params()), epochs_run=len(history), best_epoch=best_epoch,
-                   train_seconds=round(sum(r.get('seconds', 0) for r in history), 1),
-                   seconds_per_epoch=round(float(np.median([r['seconds'] for r in history if 'seconds' in r] or [0])), 1),
-                   val_loss=round(val_loss, 4), val_accuracy=round(val_acc, 4),
-                   test_loss=round(test_loss, 4), test_accuracy=round(test_acc, 4),
-                   data_file=str(data.path), data_sha256=file_sha256(data.path) if data.path else None,
-                   machine=_machine(), command=command or _command(config), config=config)
-    (out/'metrics.json').write_text(json.dumps(metrics, indent=2))
-    return metrics
-
-def _machine() -> str:
-    import platform, tensorflow as tf
-    return f"{platform.machine()} {os.cpu_count()} cores, TF {tf.__version__}, Keras {_keras().__version__}"
-
 def _command(config) -> str:
     args = ['fer-nb', 'train', '--data', config['data'], '--arch', config['arch'], '--epochs', config['epochs'],
             '--batch-size', config['batch_size'], '--seed', config['seed'], '--lr', config['lr']]
@@ -160,35 +156,3 @@ def _command(config) -> str:
     if config.get('limit'): args += ['--limit', config['limit']]
     if config.get('max_minutes'): args += ['--max-minutes', config['max_minutes']]
     return ' '.join(shlex.quote(str(a)) for a in args)
-
-# %% ../nbs/02_train.ipynb #e8ff230f
-def tta_figures(model, data: FER2013, repeats=3) -> dict:
-    "PublicTest/PrivateTest accuracy with mirror TTA, and its cost: seconds per 1,000 PrivateTest faces without and with."
-    from fer_nb.model import predict_probs
-    acc = lambda x, y: round(float((predict_probs(model, x, tta=True).argmax(1) == y).mean()), 4)
-    def seconds(tta):
-        best = float('inf')
-        for _ in range(repeats):
-            t = time.perf_counter(); predict_probs(model, data.x_test, tta=tta); best = min(best, time.perf_counter() - t)
-        return round(best / len(data.x_test) * 1000, 3)
-    plain, mirrored = seconds(False), seconds(True)
-    return dict(val_accuracy=acc(data.x_val, data.y_val), test_accuracy=acc(data.x_test, data.y_test),
-                seconds_per_1000=mirrored, seconds_per_1000_without=plain, cost=round(mirrored / plain, 2))
-
-def _sha256(path): import hashlib; return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-def ship_model(run_dir, name, models_dir=MODELS_DIR, data=None) -> Path:
-    "Copy `run_dir/best.keras` (weights only) into the package as `name.keras`, with a `.tflite` twin and a JSON card."
-    from fer_nb.model import to_tflite
-    run_dir, models_dir = Path(run_dir), Path(models_dir); models_dir.mkdir(parents=True, exist_ok=True)
-    card = json.loads((run_dir/'metrics.json').read_text())
-    model = load_model(run_dir/'best.keras')                    # compile=False: the optimizer state stays behind
-    data = data if isinstance(data, FER2013) else load_fer2013(data or card.get('data_file'))
-    card['name'] = name
-    card['history'] = read_history(run_dir)  # for the training-curve plot, without the run folder
-    card['tta'] = tta_figures(model, data)
-    model.save(models_dir/f'{name}.keras')
-    to_tflite(model, models_dir/f'{name}.tflite')
-    card['files'] = {f'{name}{s}': _sha256(models_dir/f'{name}{s}') for s in ('.keras', '.tflite')}
-    (models_dir/f'{name}.json').write_text(json.dumps(card, indent=2))
-    return models_dir/f'{name}.keras'

@@ -13,8 +13,9 @@ CHROMIUM, DRIVER = shutil.which('chromium') or shutil.which('chromium-browser'),
 
 # page -> (functions whose API docs it must show, least number of plots/pictures it must show)
 PAGES = {'index.html': ([], 2), 'data.html': (['load_fer2013', 'make_dataset', 'locate_fer2013'], 3),
-         'model.html': (['reference_cnn', 'build_model', 'load_model'], 0), 'train.html': (['train', 'ship_model'], 0),
-         'evaluate.html': (['evaluate', 'plot_confusion', 'plot_roc_pr'], 3),
+         'model.html': (['reference_cnn', 'build_model', 'load_model'], 0), 'train.html': (['train', 'run_summary'], 0),
+         'ship.html': (['score_run', 'ship_model', 'results_table'], 0),
+         'evaluate.html': (['evaluate', 'plot_confusion', 'plot_roc_pr', 'plot_reliability'], 4),
          'infer.html': (['predict', 'classify_crops', 'annotate'], 1), 'cli.html': (['main'], 0)}
 
 def _missing(what):

@@ -6,41 +6,56 @@ from fer_nb.model import load_model, shipped_models, ModelFileError, reference_c
 from fer_nb.evaluate import evaluate
 
 def test_shipped_models_reproduce_their_cards(real_data):
-    "Every shipped model, re-evaluated on the real PrivateTest (and PublicTest), with and without TTA, within 0.1 pt."
+    "Every shipped model, re-evaluated on the real PrivateTest and PublicTest in each runtime, within 0.1 pt of its card."
     cards = shipped_models()
     assert 'reference' in cards, f"no reference model shipped in {MODELS_DIR}"
     for name, card in cards.items():
-        for split, key in (('PrivateTest', 'test_accuracy'), ('PublicTest', 'val_accuracy')):
-            for tta, expected in ((False, card[key]), (True, card['tta'][key])):
-                got = evaluate(name, real_data, split=split, tta=tta)['accuracy']
-                assert abs(got - expected) <= 0.001, (name, split, tta, got, expected)
-        assert card['params'] == load_model(name).count_params()
+        for split, key in (('PrivateTest', 'test'), ('PublicTest', 'val')):
+            expected = {('keras', False): card[f'{key}_accuracy'], ('keras', True): card['tta'][f'{key}_accuracy'],
+                        ('lite', False): card['int8'][f'{key}_accuracy_float32'], ('lite-int8', False): card['int8'][f'{key}_accuracy']}
+            for (runtime, tta), value in expected.items():
+                got = evaluate(name, real_data, split=split, tta=tta, runtime=runtime)['accuracy']
+                assert abs(got - value) <= 0.001, (name, split, runtime, tta, got, value)
+        assert card['params'] == load_model(name, 'keras').count_params()
+        assert abs(evaluate(name, real_data, runtime='keras')['ece'] - card['ece_test']) <= 0.001
 
 def test_shipped_files_match_their_cards():
-    "The .keras and .tflite files are the ones the card describes (sha256), and the wheel stays small."
+    "The .keras and both .tflite files are the ones the card describes (sha256), and the wheel stays small."
     import hashlib
     for name, card in shipped_models().items():
+        assert set(card['files']) == {f'{name}.keras', f'{name}.tflite', f'{name}.int8.tflite'}
         for file, digest in card['files'].items():
             assert hashlib.sha256((MODELS_DIR/file).read_bytes()).hexdigest() == digest, f'{file} differs from {name}.json'
     assert sum(f.stat().st_size for f in MODELS_DIR.iterdir()) < 50e6
 
-def test_fast_runtime_agrees_with_keras(real_data):
-    "The LiteRT twin that inference uses by default gives Keras' top class on >= 99.9 % of PrivateTest, for every model."
-    from fer_nb.infer import load_model as load_for_inference, classify_crops
-    for name in shipped_models():
-        lite, keras_model = load_for_inference(name), load_for_inference(name, runtime='keras')
-        assert type(lite).__name__ == 'LiteModel'
-        p_lite, p_keras = classify_crops(real_data.x_test, lite), classify_crops(real_data.x_test, keras_model)
+def test_fast_runtimes_agree_with_keras(real_data):
+    "The float32 LiteRT twin gives Keras' top class on >= 99.9 % of PrivateTest, the int8 twin on >= 99 %, for every model."
+    from fer_nb.infer import classify_crops
+    for name, card in shipped_models().items():
+        p_keras = classify_crops(real_data.x_test, load_model(name, 'keras'))
+        p_lite, p_int8 = (classify_crops(real_data.x_test, load_model(name, r)) for r in ('lite', 'lite-int8'))
         assert (p_lite.argmax(1) == p_keras.argmax(1)).mean() >= 0.999, name
         assert np.abs(p_lite - p_keras).max() < 1e-3, name
+        assert (p_int8.argmax(1) == p_lite.argmax(1)).mean() >= 0.99, name
+        assert load_model(name).runtime == card['runtime'] == ('lite-int8' if card['int8']['default'] else 'lite')
+
+def test_temperature_from_the_card(real_data):
+    "A card's temperature is applied by the loader: same top classes, the calibrated ECE of the card."
+    from fer_nb.evaluate import expected_calibration_error
+    from fer_nb.model import predict_probs
+    for name, card in shipped_models().items():
+        if not card.get('temperature'): assert card['ece_val'] <= 0.03; continue
+        lite = load_model(name, 'lite'); assert lite.temperature == card['temperature']
+        probs = predict_probs(lite, real_data.x_test)
+        assert abs(expected_calibration_error(real_data.y_test, probs) - card['ece_test_calibrated']) <= 0.001
 
 def test_ensemble_of_shipped_models(real_data):
     "An ensemble averages its members' probabilities, from the API and by name."
-    from fer_nb.infer import load_model as load_for_inference, classify_crops
+    from fer_nb.infer import classify_crops
     names = list(shipped_models())
     spec = ','.join(names + names[:1]) if len(names) == 1 else ','.join(names)
-    ens = load_for_inference(spec)
-    members = [classify_crops(real_data.x_test[:300], load_for_inference(n)) for n in spec.split(',')]
+    ens = load_model(spec)
+    members = [classify_crops(real_data.x_test[:300], load_model(n)) for n in spec.split(',')]
     np.testing.assert_allclose(classify_crops(real_data.x_test[:300], ens), np.mean(members, axis=0), atol=1e-5)
 
 def test_default_model_is_best_on_publictest():

@@ -2,7 +2,7 @@
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
-from fer_nb.train import read_history
+from fer_nb.train import read_history, run_summary
 
 SCRIPT = """
 import sys
@@ -30,7 +30,7 @@ def test_sigkill_mid_run_then_resume(real_path, tmp_path):
     proc = run_training(real_path, out); assert proc.wait(timeout=600) == 0, proc.stderr.read().decode()[-2000:]
     hist = read_history(out)
     assert [int(r['epoch']) for r in hist] == [0, 1, 2, 3]
-    metrics = json.loads((out/'metrics.json').read_text())
+    metrics = run_summary(out)
     assert metrics['epochs_run'] == 4
     # the best model is the best PublicTest epoch across both sessions
     assert metrics['best_epoch'] == 1 + max(hist, key=lambda r: r['val_accuracy'])['epoch']
