@@ -5,7 +5,7 @@
 Sections (each prints baseline, fer_nb and their ratio; absolute times drift on a shared machine, ratios hold):
   train    images/s of `model.fit` for the reference CNN: in-memory float arrays without augmentation (baseline) against
            fer_nb's uint8 `tf.data` pipeline with augmentation on
-  batch    images/s over the 3,589 PrivateTest crops: `model.predict(batch_size=256)` against `classify_crops`
+  batch    images/s over the 3,589 PrivateTest crops: `model.predict(batch_size=256)` against `classify_crops` on the\n           float32 and the int8 LiteRT twins, side by side, with their agreement and the int8 accuracy loss
   crop     latency of one 48x48 crop: `model.predict` and a direct `model(x)` call against `classify_crops`
   photo    one 640x480 photograph, detect + classify: OpenCV defaults + `model.predict` against `fer_nb.infer.predict`,
            then the time of each stage of `predict`
@@ -73,31 +73,39 @@ def bench_train(data, steps, batch=64):
 
 
 def bench_inference(data, crop_repeats):
-    "Batch throughput and one-crop latency: Keras' own calls against `classify_crops` (LiteRT by default)."
+    "Batch throughput and one-crop latency: Keras' own calls against `classify_crops` in LiteRT, float32 and int8 side by side."
     from fer_nb.data import to_float
-    from fer_nb.infer import classify_crops, load_model
-    from fer_nb.model import shipped_models
-    keras_ref, fast_ref = load_model('reference', runtime='keras'), load_model('reference')
-    x = data.x_test; xf = to_float(x)
+    from fer_nb.infer import classify_crops
+    from fer_nb.model import load_model, shipped_models
+    keras_ref = load_model('reference', runtime='keras')
+    lite, int8 = load_model('reference', runtime='lite'), load_model('reference', runtime='lite-int8')
+    x, y = data.x_test, data.y_test; xf = to_float(x)
     base = best_rate(lambda: keras_ref.predict(xf, batch_size=256, verbose=0), len(x))
-    report('batch', f'reference CNN, {len(x):,} PrivateTest crops', base, best_rate(lambda: classify_crops(x, 'reference'), len(x)),
-           'img/s', True, 'goal >= 3,000 img/s')
-    report('batch', 'same, classify_crops on the Keras model (compiled tf.function)', base,
+    report('batch', f'reference CNN, {len(x):,} PrivateTest crops: float32 LiteRT twin', base,
+           best_rate(lambda: classify_crops(x, lite), len(x)), 'img/s', True, 'goal >= 3,000 img/s')
+    report('batch', 'same: int8 LiteRT twin (dynamic range)', base, best_rate(lambda: classify_crops(x, int8), len(x)),
+           'img/s', True, 'goal >= 6,000 img/s')
+    report('batch', 'same: classify_crops on the Keras model (compiled tf.function)', base,
            best_rate(lambda: classify_crops(x, keras_ref), len(x)), 'img/s', True)
     best = next(iter(shipped_models()))
     if best != 'reference':
         keras_best = load_model(best, runtime='keras')
-        report('batch', f'best shipped model ({best})', best_rate(lambda: keras_best.predict(xf, batch_size=256, verbose=0), len(x)),
+        report('batch', f'best shipped model ({best}), default runtime', best_rate(lambda: keras_best.predict(xf, batch_size=256, verbose=0), len(x)),
                best_rate(lambda: classify_crops(x, best), len(x)), 'img/s', True)
     one, one_f = x[:1], xf[:1]
     predict_ms = median_ms(lambda: keras_ref.predict(one_f, verbose=0), max(20, crop_repeats // 10))
     direct_ms = median_ms(lambda: keras_ref(one_f, training=False), crop_repeats)
-    ours_ms = median_ms(lambda: classify_crops(one, 'reference'), crop_repeats)
-    report('crop', 'one crop, median: model.predict vs classify_crops', predict_ms, ours_ms, 'ms', False, 'goal <= 1.5 ms')
-    report('crop', 'one crop, median: direct model(x) call vs classify_crops', direct_ms, ours_ms, 'ms', False)
-    agree = (classify_crops(x, fast_ref).argmax(1) == classify_crops(x, keras_ref).argmax(1)).mean()
-    print(f'  exactness: LiteRT and Keras give the same top class on {agree:.2%} of PrivateTest (goal >= 99.9 %)')
-    ROWS.append(('crop', 'top class same as Keras on PrivateTest', None, agree, '', None, 'goal >= 99.9 %'))
+    for name, model in (('float32', lite), ('int8', int8)):
+        ours_ms = median_ms(lambda: classify_crops(one, model), crop_repeats)
+        report('crop', f'one crop, median: model.predict vs classify_crops ({name})', predict_ms, ours_ms, 'ms', False, 'goal <= 1.5 ms')
+        report('crop', f'one crop, median: direct model(x) call vs classify_crops ({name})', direct_ms, ours_ms, 'ms', False)
+    p_keras, p_lite, p_int8 = (classify_crops(x, m).argmax(1) for m in (keras_ref, lite, int8))
+    checks = [('float32 LiteRT: top class same as Keras', (p_lite == p_keras).mean(), 'goal >= 99.9 %'),
+              ('int8 LiteRT: top class same as float32', (p_int8 == p_lite).mean(), 'goal >= 99 %'),
+              ('int8 accuracy loss against float32 (points)', (p_lite == y).mean() - (p_int8 == y).mean(), 'goal <= 0.3 pt')]
+    for what, value, goal in checks:
+        print(f'  exactness: {what}: {value:.2%} ({goal})')
+        ROWS.append(('crop', f'{what}, PrivateTest', None, value, '', None, goal))
 
 
 def photo_640x480(folder) -> Path:
@@ -113,7 +121,8 @@ def bench_photo(path, repeats):
     "One 640x480 photo: naive OpenCV-defaults detection + model.predict, against fer_nb.infer.predict."
     import cv2
     from PIL import Image
-    from fer_nb.infer import load_model, predict, preprocess
+    from fer_nb.infer import predict, preprocess
+    from fer_nb.model import load_model
     keras_ref = load_model('reference', runtime='keras')
     cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
     rgb = np.asarray(Image.open(path).convert('RGB'))
@@ -131,7 +140,8 @@ def bench_photo(path, repeats):
 
 def bench_photo_stages(rgb, repeats):
     "Where fer_nb's photo time goes: each stage of `predict`, timed on its own (median ms)."
-    from fer_nb.infer import classify_crops, crop_faces, detect_faces, load_model, preprocess
+    from fer_nb.infer import classify_crops, crop_faces, detect_faces, preprocess
+    from fer_nb.model import load_model
     model = load_model('reference')
     grey = preprocess(rgb); boxes = detect_faces(grey); crops = crop_faces(grey, boxes)
     stages = dict(preprocess=lambda: preprocess(rgb), detect_faces=lambda: detect_faces(grey),
@@ -161,6 +171,7 @@ def main(argv=None):
     p.add_argument('--steps', type=int, default=60, help='training steps per timed epoch')
     p.add_argument('--repeats', type=int, default=300, help='calls per latency median')
     p.add_argument('--json', help='also write the rows to this JSON file')
+    p.add_argument('--only', nargs='+', choices=['train', 'batch', 'photo', 'startup'], help='run only these sections')
     args = p.parse_args(argv)
     import tensorflow as tf
     from fer_nb.data import load_fer2013
@@ -170,10 +181,11 @@ def main(argv=None):
     data = load_fer2013(args.data)
     with tempfile.TemporaryDirectory() as tmp:
         photo = photo_640x480(tmp)
-        print('train'); bench_train(data, args.steps)
-        print('batch / crop'); bench_inference(data, args.repeats)
-        print('photo'); bench_photo(photo, max(30, args.repeats // 10))
-        print('startup'); bench_startup(photo)
+        run = lambda section: not args.only or section in args.only
+        if run('train'): print('train'); bench_train(data, args.steps)
+        if run('batch'): print('batch / crop'); bench_inference(data, args.repeats)
+        if run('photo'): print('photo'); bench_photo(photo, max(30, args.repeats // 10))
+        if run('startup'): print('startup'); bench_startup(photo)
     print(f'\n| section | measure | baseline | fer_nb | ratio | goal |\n|---|---|---|---|---|---|')
     for section, measure, base, ours, unit, ratio, goal in ROWS:
         show = lambda v: '' if v is None else (f'{v:.2%}' if unit == '' else f'{v:,.0f} {unit}' if unit == 'img/s' else f'{v:,.2f} {unit}')

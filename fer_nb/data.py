@@ -29,7 +29,8 @@ class FERDataError(ValueError):
     "Bad FER2013 input: the message names the file, the line or field, and what was expected."
 
 # %% ../nbs/00_data.ipynb #1972b1e0
-def find_fer2013(path=None) -> Path:
+def find_fer2013(path=None, # an explicit path; else `$FER2013_CSV`, else a default name nearby
+                ) -> Path:
     "The FER2013 CSV to read: `path`, else `$FER2013_CSV`, else a default name in the working directory or a parent."
     if path is None: path = os.environ.get(DATA_ENV) or None
     if path is not None:
@@ -62,6 +63,8 @@ def _gunzip(raw: bytes, path) -> bytes:
     except ImportError: return gzip.decompress(raw)
     except Exception as e: raise FERDataError(f"{path}: not a valid gzip file ({e}); expected a .csv or a complete .csv.gz") from None
 
+
+# %% ../nbs/00_data.ipynb #9575af8c
 def read_csv_bytes(path):
     "The text of a FER2013 `.csv` (memory-mapped, no copy) or `.csv.gz` (inflated), with clear errors for bad files."
     path = Path(path)
@@ -79,6 +82,7 @@ def read_csv_bytes(path):
     if not raw or not raw[:1 << 20].strip(): raise FERDataError(f"{path}: empty file; expected a CSV with header emotion,pixels,Usage")
     if b'\x00' in raw[:65536]: raise FERDataError(f"{path}: binary data, not a CSV text file")
     return raw
+
 
 # %% ../nbs/00_data.ipynb #a43ff29a
 _OK, _BAD_CHAR, _BAD_COUNT, _TOO_BIG = 0, 1, 2, 3
@@ -148,6 +152,8 @@ def _header_columns(raw: bytes, path) -> list[str]:
         raise FERDataError(f"{path}: line 1: missing column(s) {', '.join(missing)}; found {cols[:6]}, expected emotion,pixels,Usage")
     return cols
 
+
+# %% ../nbs/00_data.ipynb #99575fe0
 def _row_spans(raw: bytes):
     "Start and end (exclusive, `\\r` stripped) of each non-blank line after the header, and its 1-based line number."
     starts, ends, lines = [], [], []
@@ -160,6 +166,7 @@ def _row_spans(raw: bytes):
         if stop > pos: starts.append(pos); ends.append(stop); lines.append(line)
         pos, line = end + 1, line + 1
     return starts, ends, lines
+
 
 # %% ../nbs/00_data.ipynb #0359a25b
 def _split_fields(raw, starts, ends, lines, cols, path):
@@ -190,7 +197,10 @@ def _split_fields(raw, starts, ends, lines, cols, path):
     return labels, usage, pix_start, pix_end
 
 # %% ../nbs/00_data.ipynb #0095762f
-def parse_fer2013_bytes(raw: bytes, path='<bytes>', skip_bad_rows=False):
+def parse_fer2013_bytes(raw: bytes, # the CSV text (bytes, or a memory map)
+                        path='<bytes>', # the file's name, for error messages
+                        skip_bad_rows=False, # leave out (and warn about) bad rows instead of stopping at the first
+                       ): # `(pixels (N,48,48,1) uint8, labels (N,) int64, usage (N,) int8)`
     "Parse FER2013 CSV text into `(pixels (N,48,48,1) uint8, labels (N,) int64, usage (N,) int8)`."
     cols = _header_columns(raw, path)
     starts, ends, lines = _row_spans(raw)
@@ -206,6 +216,8 @@ def parse_fer2013_bytes(raw: bytes, path='<bytes>', skip_bad_rows=False):
         raise FERDataError(f"{path}: line {lines[r]}: field 'pixels': {_pixel_problem(raw[ps[r]:pe[r]])}")
     return pixels.reshape(-1, IMG_SIZE, IMG_SIZE, 1), labels, usage
 
+
+# %% ../nbs/00_data.ipynb #9bc6ba56
 def _parse_skipping(raw, starts, ends, lines, cols, path):
     "Parse row by row, leaving out and reporting each bad row."
     import warnings
@@ -217,6 +229,7 @@ def _parse_skipping(raw, starts, ends, lines, cols, path):
     if problems: warnings.warn(f"{path}: skipped {len(problems)} bad row(s) of {len(starts)}")
     if not keep: raise FERDataError(f"{path}: no valid rows ({len(problems)} bad)")
     return tuple(np.concatenate(parts) for parts in zip(*keep))
+
 
 # %% ../nbs/00_data.ipynb #ed45bf46
 def cache_dir() -> Path:
@@ -304,6 +317,8 @@ def class_counts(data: FER2013):
     table.index.name = 'Usage'
     return table
 
+
+# %% ../nbs/00_data.ipynb #c8f9fcb0
 def counts_markdown(table) -> str:
     "A class-count table as a Markdown table with thousands separators."
     head = ['Usage', *table.columns]
@@ -311,8 +326,11 @@ def counts_markdown(table) -> str:
     for usage, row in table.iterrows(): lines.append('| ' + ' | '.join([usage, *(f'{v:,}' for v in row)]) + ' |')
     return '\n'.join(lines)
 
+
 # %% ../nbs/00_data.ipynb #270c3c2d
-def plot_class_distribution(data: FER2013, path=None):
+def plot_class_distribution(data: FER2013, # a `FER2013`
+                            path=None, # save the figure here when given
+                           ):
     "Bar chart of faces per emotion and split; saved to `path` when given. Returns the figure."
     import matplotlib.pyplot as plt
     table = class_counts(data).drop(columns='rows')
@@ -326,7 +344,12 @@ def plot_class_distribution(data: FER2013, path=None):
     return fig
 
 # %% ../nbs/00_data.ipynb #162d2106
-def plot_faces(data: FER2013, per_class=8, split='Training', seed=0, path=None):
+def plot_faces(data: FER2013, # a `FER2013`
+               per_class=8, # faces shown per emotion
+               split='Training', # the split to draw from
+               seed=0, # random seed of the choice
+               path=None, # save the figure here when given
+              ):
     "Grid of `per_class` random faces for each emotion from `split`; saved to `path` when given."
     import matplotlib.pyplot as plt
     rng = np.random.default_rng(seed)
@@ -349,12 +372,23 @@ def to_float(images) -> np.ndarray:
     if x.ndim == 3: x = x[..., None]
     return x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
 
-def one_hot(labels, n_classes=len(CLASSES)) -> np.ndarray:
+
+# %% ../nbs/00_data.ipynb #fe4472e2
+def one_hot(labels, # integer classes `(N,)`
+            n_classes=len(CLASSES), # number of classes
+           ) -> np.ndarray:
     "Integer labels (N,) as float32 one-hot rows (N, n_classes)."
     return np.eye(n_classes, dtype=np.float32)[np.asarray(labels)]
 
+
 # %% ../nbs/00_data.ipynb #bb7b756d
-def random_affine(images, rotation=10.0, zoom=0.1, shift=0.1, flip=True, seed=None):
+def random_affine(images, # a float batch `(B,H,W,C)`
+                  rotation=10.0, # largest rotation, degrees
+                  zoom=0.1, # largest zoom in or out, as a fraction
+                  shift=0.1, # largest shift, as a fraction of the side
+                  flip=True, # mirror half of the faces
+                  seed=None, # random seed (None: not reproducible)
+                 ):
     "Randomly flip, rotate (degrees), zoom and shift a float batch `(B,H,W,C)` with one projective-transform op."
     import tensorflow as tf
     b = tf.shape(images)[0]; h = tf.cast(tf.shape(images)[1], tf.float32); w = tf.cast(tf.shape(images)[2], tf.float32)
@@ -375,7 +409,13 @@ def random_affine(images, rotation=10.0, zoom=0.1, shift=0.1, flip=True, seed=No
     return tf.raw_ops.ImageProjectiveTransformV3(images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
                                                  fill_value=0.0, interpolation='BILINEAR', fill_mode='REFLECT')
 
-def random_erase(images, p=0.5, max_frac=0.3, seed=None):
+
+# %% ../nbs/00_data.ipynb #1eb88088
+def random_erase(images, # a float batch `(B,H,W,C)`
+                 p=0.5, # probability that an image gets a rectangle
+                 max_frac=0.3, # largest rectangle side, as a fraction of the image side
+                 seed=None, # random seed (None: not reproducible)
+                ):
     "Blank one random rectangle (up to `max_frac` of each side) in each image with probability `p`."
     import tensorflow as tf
     b, h, w = tf.shape(images)[0], tf.shape(images)[1], tf.shape(images)[2]
@@ -386,8 +426,17 @@ def random_erase(images, p=0.5, max_frac=0.3, seed=None):
     inside = (ys >= y0) & (ys < y0 + eh) & (xs >= x0) & (xs < x0 + ew) & (rnd(4) < p)
     return tf.where(inside, tf.zeros_like(images), images)
 
+
 # %% ../nbs/00_data.ipynb #348f7c30
-def make_dataset(images, labels, batch_size=64, shuffle=False, augment=False, erase=False, seed=0, repeat=False):
+def make_dataset(images, # faces `(N,48,48[,1])` uint8
+                 labels, # integer classes `(N,)`
+                 batch_size=64, # faces per batch
+                 shuffle=False, # reshuffle every epoch
+                 augment=False, # apply `random_affine`
+                 erase=False, # apply `random_erase`
+                 seed=0, # random seed of shuffling and augmentation
+                 repeat=False, # repeat forever (for step-based loops)
+                ):
     "A `tf.data.Dataset` of `(float32 images in [0,1], one-hot labels)` batches, optionally shuffled and augmented."
     import tensorflow as tf
     x = np.asarray(images); x = x[..., None] if x.ndim == 3 else x
@@ -403,7 +452,11 @@ def make_dataset(images, labels, batch_size=64, shuffle=False, augment=False, er
     return ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 # %% ../nbs/00_data.ipynb #b18093c8
-def plot_augmented(images, n=8, seed=0, path=None):
+def plot_augmented(images, # faces `(N,48,48[,1])`
+                   n=8, # faces shown
+                   seed=0, # random seed of the augmentation
+                   path=None, # save the figure here when given
+                  ):
     "Show `n` faces above the same faces after `random_affine` + `random_erase`; saved to `path` when given."
     import matplotlib.pyplot as plt
     x = to_float(images[:n])

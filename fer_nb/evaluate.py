@@ -29,7 +29,9 @@ class Evaluation:
 
 
 # %% ../nbs/03_evaluate.ipynb #798a9f80
-def split_arrays(data: FER2013, split='PrivateTest'):
+def split_arrays(data: FER2013, # a `FER2013`
+                 split='PrivateTest', # 'Training', 'PublicTest' or 'PrivateTest'
+                ):
     "Images and labels of one split by its `Usage` name."
     if split not in USAGES: raise ValueError(f"unknown split {split!r}; expected one of {', '.join(USAGES)}")
     return {'Training': data.train, 'PublicTest': data.val, 'PrivateTest': data.test}[split]
@@ -59,7 +61,10 @@ def fit_temperature(labels, # true classes `(N,)`, from PublicTest
 
 
 # %% ../nbs/03_evaluate.ipynb #ce52ff73
-def score(labels, probs, classes=CLASSES) -> dict:
+def score(labels, # true classes `(N,)`
+          probs, # probabilities `(N,7)`
+          classes=CLASSES, # class names
+         ) -> dict:
     "Loss, accuracy, per-class P/R/F1, macro/weighted F1, ROC-AUC and average precision from true labels and probabilities."
     from sklearn.metrics import (accuracy_score, average_precision_score, log_loss, precision_recall_fscore_support,
                                  roc_auc_score)
@@ -95,7 +100,9 @@ def evaluate(model=None, # a model, or a spec for `load_model` (default: the bes
 
 
 # %% ../nbs/03_evaluate.ipynb #4c9dbae6
-def plot_history(run_or_rows, path=None):
+def plot_history(run_or_rows, # a run folder, or rows as `read_history` gives them (a card's `history`)
+                 path=None, # save the figure here when given
+                ):
     "Training and validation loss and accuracy against epochs, from a run folder (its `history.csv`) or rows."
     import matplotlib.pyplot as plt
     rows = read_history(run_or_rows) if isinstance(run_or_rows, (str, Path)) else run_or_rows
@@ -113,7 +120,11 @@ def plot_history(run_or_rows, path=None):
     return fig
 
 # %% ../nbs/03_evaluate.ipynb #6587cb40
-def plot_confusion(labels, probs, classes=CLASSES, path=None):
+def plot_confusion(labels, # true classes `(N,)`
+                   probs, # probabilities `(N,7)`
+                   classes=CLASSES, # class names
+                   path=None, # save the figure here when given
+                  ):
     "Confusion matrix as counts and row-normalised (recall on the diagonal), side by side."
     import matplotlib.pyplot as plt
     from sklearn.metrics import confusion_matrix
@@ -133,7 +144,11 @@ def plot_confusion(labels, probs, classes=CLASSES, path=None):
     return fig
 
 # %% ../nbs/03_evaluate.ipynb #54b4dfbb
-def plot_roc_pr(labels, probs, classes=CLASSES, path=None):
+def plot_roc_pr(labels, # true classes `(N,)`
+                probs, # probabilities `(N,7)`
+                classes=CLASSES, # class names
+                path=None, # save the figure here when given
+               ):
     "One-vs-rest ROC curves and precision-recall curves for each class, with AUC / AP in the legends."
     import matplotlib.pyplot as plt
     from sklearn.metrics import roc_curve, precision_recall_curve, auc, average_precision_score
@@ -153,7 +168,13 @@ def plot_roc_pr(labels, probs, classes=CLASSES, path=None):
     return fig
 
 # %% ../nbs/03_evaluate.ipynb #a0ebf55d
-def plot_mistakes(images, labels, probs, classes=CLASSES, n=24, path=None):
+def plot_mistakes(images, # the faces `(N,48,48[,1])`
+                  labels, # true classes `(N,)`
+                  probs, # probabilities `(N,7)`
+                  classes=CLASSES, # class names
+                  n=24, # mistakes shown
+                  path=None, # save the figure here when given
+                 ):
     "Gallery of the `n` most confident mistakes: face, true label, predicted label and its probability."
     import matplotlib.pyplot as plt
     pred = probs.argmax(1); wrong = np.flatnonzero(pred != labels)
@@ -194,7 +215,9 @@ def plot_reliability(labels, # true classes `(N,)`
 
 
 # %% ../nbs/03_evaluate.ipynb #a7c139cf
-def classification_report_text(ev: Evaluation, classes=CLASSES) -> str:
+def classification_report_text(ev: Evaluation, # an `Evaluation`
+                               classes=CLASSES, # class names
+                              ) -> str:
     "A readable per-class table with the headline numbers."
     m = ev.metrics
     lines = [f"model {m.get('model', '?')} (runtime {m.get('runtime', '?')}), split {m['split']}{' (TTA: mirror averaging)' if m['tta'] else ''}: {m['n']} faces",
@@ -209,7 +232,10 @@ def classification_report_text(ev: Evaluation, classes=CLASSES) -> str:
 
 
 # %% ../nbs/03_evaluate.ipynb #d0c7c0b0
-def write_report(ev: Evaluation, out, history=None) -> list[Path]:
+def write_report(ev: Evaluation, # an `Evaluation`
+                 out, # the folder to write
+                 history=None, # training history rows, for `history.png`
+                ) -> list[Path]:
     "Write `metrics.json`, `classification_report.txt` and the figures of `ev` into folder `out`; return the paths."
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)

@@ -37,12 +37,17 @@ def classify_crops(faces, # 48x48 grey faces `(N,48,48[,1])` or one `(48,48)`, u
 class ImageError(ValueError):
     "An input that cannot be read as an image; the message names it and says why."
 
+
+# %% ../nbs/05_infer.ipynb #dbb7596e
 MAX_PIXELS = 50_000_000  # ~ 7000 x 7000; larger images are refused as possible decompression bombs
 
 def _name(src):
     return str(src) if isinstance(src, (str, Path)) else f'<{type(src).__name__}>'
 
-def load_image(src):
+
+# %% ../nbs/05_infer.ipynb #080d0131
+def load_image(src, # a path, bytes, PIL image or numpy array
+              ):
     "A PIL image from a path, bytes, PIL image or array; EXIF orientation applied, first frame of animations."
     from PIL import Image, ImageOps, UnidentifiedImageError
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -72,8 +77,10 @@ def load_image(src):
     except Exception: pass  # a broken EXIF block does not stop us: the pixels are fine
     return img
 
+
 # %% ../nbs/05_infer.ipynb #8d3acf3a
-def to_grey(img) -> np.ndarray:
+def to_grey(img, # a PIL image
+           ) -> np.ndarray:
     "An 8-bit grey `(H,W)` array from a PIL image of any mode (L, RGB, RGBA, P, LA, I;16, I, F, CMYK, 1)."
     from PIL import Image
     if img.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
@@ -85,16 +92,25 @@ def to_grey(img) -> np.ndarray:
         bg = Image.new('RGBA', img.size, (255, 255, 255, 255)); img = Image.alpha_composite(bg, img.convert('RGBA'))
     return np.asarray(img.convert('L'), np.uint8)
 
-def preprocess(image) -> np.ndarray:
+
+# %% ../nbs/05_infer.ipynb #d96e2fee
+def preprocess(image, # a path, bytes, PIL image or array
+              ) -> np.ndarray:
     "Any image (path, bytes, PIL, array) as an 8-bit grey `(H,W)` array, EXIF-rotated."
     grey = to_grey(load_image(image))
     if min(grey.shape) < 2: raise ImageError(f"{_name(image)}: image is {grey.shape[1]}x{grey.shape[0]} pixels, too small to hold a face")
     return grey
 
+
 # %% ../nbs/05_infer.ipynb #50717db0
 _cascade = {}
 
-def detect_faces(grey: np.ndarray, min_size_frac=0.05, min_face=IMG_SIZE, min_neighbors=5, scale_factor=1.1) -> list[tuple]:
+def detect_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
+                 min_size_frac=0.05, # smallest face, as a fraction of the shorter side
+                 min_face=IMG_SIZE, # smallest face, in pixels
+                 min_neighbors=5, # the cascade's detections needed to keep a box
+                 scale_factor=1.1, # step between the cascade's scales
+                ) -> list[tuple]:
     "Face boxes `(x, y, w, h)` in a grey image, largest first, from OpenCV's Haar cascade run on a shrunk copy."
     import cv2
     if 'face' not in _cascade:
@@ -107,7 +123,12 @@ def detect_faces(grey: np.ndarray, min_size_frac=0.05, min_face=IMG_SIZE, min_ne
     boxes = [tuple(int(round(v / scale)) for v in b) for b in boxes]
     return sorted(boxes, key=lambda b: -b[2] * b[3])
 
-def crop_faces(grey: np.ndarray, boxes, margin=0.1) -> np.ndarray:
+
+# %% ../nbs/05_infer.ipynb #d3454160
+def crop_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
+               boxes, # face boxes `(x, y, w, h)`
+               margin=0.1, # widen each box by this share of its size on each side
+              ) -> np.ndarray:
     "48x48 uint8 crops `(N,48,48)` of `boxes` widened by `margin` of their size on each side, clipped to the image."
     from PIL import Image
     H, W = grey.shape; crops = []
@@ -117,8 +138,10 @@ def crop_faces(grey: np.ndarray, boxes, margin=0.1) -> np.ndarray:
         crops.append(np.asarray(Image.fromarray(grey[y0:y1, x0:x1]).resize((IMG_SIZE, IMG_SIZE), Image.BILINEAR)))
     return np.stack(crops) if crops else np.zeros((0, IMG_SIZE, IMG_SIZE), np.uint8)
 
+
 # %% ../nbs/05_infer.ipynb #31a33e2f
-def is_face_crop(grey: np.ndarray) -> bool:
+def is_face_crop(grey: np.ndarray, # an 8-bit grey image
+                ) -> bool:
     "True when an image is already a FER2013-style face crop (48x48)."
     return grey.shape == (IMG_SIZE, IMG_SIZE)
 
@@ -147,7 +170,10 @@ def predict(image, # a path, bytes, PIL image or array
 
 
 # %% ../nbs/05_infer.ipynb #4f128791
-def annotate(image, results, path=None):
+def annotate(image, # a path, bytes, PIL image or array
+             results, # what `predict` returned for it
+             path=None, # save the picture here when given
+            ):
     "An RGB PIL copy of `image` with each face's box and `emotion score%` drawn; saved to `path` when given."
     from PIL import ImageDraw, ImageFont
     img = load_image(image).convert('RGB'); draw = ImageDraw.Draw(img)
@@ -165,7 +191,10 @@ def annotate(image, results, path=None):
     return img
 
 # %% ../nbs/05_infer.ipynb #650d7457
-def export_model(model=None, fmt='savedmodel', out='exported'):
+def export_model(model=None, # a Keras model, or a name or path for `load_model` (default: the best shipped)
+                 fmt='savedmodel', # 'savedmodel', 'tflite' or 'onnx'
+                 out='exported', # the output path (a suffix is added for files)
+                ):
     "Export `model` (default: best shipped) as `savedmodel` (folder), `tflite` (.tflite) or `onnx` (.onnx); return the path."
     model = model if hasattr(model, 'predict') else load_model(model, runtime='keras'); out = Path(out)
     if fmt == 'savedmodel':

@@ -21,8 +21,15 @@ def _keras():
     return keras
 
 # %% ../nbs/01_model.ipynb #2a2544a8
-def reference_cnn(filters=(32, 64, 128), kernel_size=3, dense=128, dropout=0.6, lr=1e-3,
-                  input_shape=(IMG_SIZE, IMG_SIZE, 1), n_classes=len(CLASSES), compile=True):
+def reference_cnn(filters=(32, 64, 128), # channels of the three conv blocks
+                  kernel_size=3, # conv kernel size
+                  dense=128, # units of the hidden dense layer
+                  dropout=0.6, # dropout before the softmax
+                  lr=1e-3, # Adam learning rate
+                  input_shape=(IMG_SIZE, IMG_SIZE, 1), # one face
+                  n_classes=len(CLASSES), # emotions
+                  compile=True, # compile with Adam and cross-entropy
+                 ):
     "The seed's CNN: 3 x [Conv2D-BatchNorm-ReLU-MaxPool], Dense-BatchNorm-ReLU-Dropout, Dense softmax; Adam + CCE."
     keras = _keras(); L = keras.layers
     model = keras.Sequential(name='reference_cnn')
@@ -41,8 +48,15 @@ def reference_cnn(filters=(32, 64, 128), kernel_size=3, dense=128, dropout=0.6, 
     return model
 
 # %% ../nbs/01_model.ipynb #a2bfbb03
-def vgg_cnn(filters=(64, 128, 256, 512), dense=256, dropout=0.4, lr=1e-3, width=1.0,
-            input_shape=(IMG_SIZE, IMG_SIZE, 1), n_classes=len(CLASSES), compile=True):
+def vgg_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `width`)
+            dense=256, # units of the hidden dense layer (before `width`)
+            dropout=0.4, # dropout before the softmax (half of it after each stage)
+            lr=1e-3, # Adam learning rate
+            width=1.0, # multiplies every layer's channels
+            input_shape=(IMG_SIZE, IMG_SIZE, 1), # one face
+            n_classes=len(CLASSES), # emotions
+            compile=True, # compile with Adam and cross-entropy
+           ):
     "VGG-style CNN for 48x48 faces: per stage 2 x [Conv3x3-BN-ReLU] + MaxPool + Dropout, then Dense-BN-ReLU, softmax."
     keras = _keras(); L = keras.layers
     filters = [max(8, int(round(f * width))) for f in filters]   # `width` scales every layer's channels
@@ -78,6 +92,8 @@ def build_model(arch='reference', **kwargs):
 class ModelFileError(ValueError):
     "A model file that is missing, damaged, unsafe, or not a FER2013 classifier."
 
+
+# %% ../nbs/01_model.ipynb #f2f9afc9
 def _check_model_file(path: Path):
     if not path.exists(): raise FileNotFoundError(f"{path}: no such model file")
     if path.is_dir(): raise ModelFileError(f"{path}: is a directory, expected a .keras model file")
@@ -91,7 +107,11 @@ def _check_model_file(path: Path):
     if bad: raise ModelFileError(f"{path}: damaged .keras file (bad entry {bad})")
     if 'config.json' not in names: raise ModelFileError(f"{path}: not a Keras model (no config.json inside)")
 
-def check_classifier(model, name='model'):
+
+# %% ../nbs/01_model.ipynb #2170f23b
+def check_classifier(model, # a Keras model, `LiteModel` or anything with `input_shape` and `output_shape`
+                     name='model', # its name, for the message
+                    ):
     "Raise `ModelFileError` unless `model` maps (None,48,48,1) faces to (None,7) probabilities."
     in_shape, out_shape = tuple(model.input_shape), tuple(model.output_shape)
     if in_shape[1:] != (IMG_SIZE, IMG_SIZE, 1):
@@ -99,6 +119,7 @@ def check_classifier(model, name='model'):
     if out_shape[1:] != (len(CLASSES),):
         raise ModelFileError(f"{name}: output shape {out_shape}, expected (None, 7) for the 7 emotions")
     return model
+
 
 # %% ../nbs/01_model.ipynb #34df269b
 def _float32(model):
@@ -152,7 +173,9 @@ def _load_keras(path: Path):
 
 
 # %% ../nbs/01_model.ipynb #f265b861
-def temper(probs, temperature: float) -> np.ndarray:
+def temper(probs, # probabilities `(N,7)`
+           temperature: float, # T > 1 softens, T < 1 sharpens
+          ) -> np.ndarray:
     "Softmax probabilities re-scaled by a temperature: `softmax(log(p) / T)`, the same as dividing the logits by `T`."
     z = np.log(np.clip(np.asarray(probs, np.float64), 1e-12, None)) / temperature
     z = np.exp(z - z.max(-1, keepdims=True))

@@ -73,8 +73,11 @@ def _crops_per_s(model, faces, repeats=3):
     best = min(_timed(lambda: predict_probs(model, faces)) for _ in range(repeats))
     return round(len(faces) / best)
 
+
+# %% ../nbs/04_ship.ipynb #5cef1ce5
 def _timed(fn):
     t = time.perf_counter(); fn(); return time.perf_counter() - t
+
 
 # %% ../nbs/04_ship.ipynb #7868a05c
 def int8_figures(f32, # the float32 `LiteModel`
@@ -112,6 +115,8 @@ def calibration_figures(model, # a Keras model or `LiteModel` (without a tempera
 # %% ../nbs/04_ship.ipynb #fb04dee1
 def _sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
+
+# %% ../nbs/04_ship.ipynb #79e7dde9
 def finish_card(name, # the shipped model's name
                 data=None, # a `FER2013` or its path
                 models_dir=MODELS_DIR, # where the model lives
@@ -135,6 +140,7 @@ def finish_card(name, # the shipped model's name
     (models_dir/f'{name}.json').write_text(json.dumps(card, indent=2))
     return card
 
+
 # %% ../nbs/04_ship.ipynb #d2bde493
 def ship_model(run_dir, # a run folder written by `train`
                name, # the name to ship it under
@@ -154,6 +160,8 @@ def ship_model(run_dir, # a run folder written by `train`
 # %% ../nbs/04_ship.ipynb #b04ad432
 def _pct(v): return '—' if v is None else f'{v:.2%}'.replace('%', ' %')
 
+
+# %% ../nbs/04_ship.ipynb #637c1442
 def ensemble_row(names, # shipped model names
                  data=None, # a `FER2013` or its path
                 ) -> str:

@@ -27,6 +27,8 @@ def _atomic_checkpoint_class():
             if os.path.exists(tmp): os.replace(tmp, final)
     return AtomicModelCheckpoint
 
+
+# %% ../nbs/02_train.ipynb #e8e75190
 def _epoch_timer():
     keras = _keras()
     class EpochTimer(keras.callbacks.Callback):
@@ -36,6 +38,7 @@ def _epoch_timer():
             logs['seconds'] = time.perf_counter() - self.t0
             logs['lr'] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
     return EpochTimer()
+
 
 # %% ../nbs/02_train.ipynb #09ed412e
 def _time_budget(minutes, spent_seconds=0.0):
@@ -60,7 +63,12 @@ def read_history(run_dir) -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 # %% ../nbs/02_train.ipynb #75d0d3be
-def cosine_lr(epoch, lr, epochs, final_frac=0.01, warmup=0):
+def cosine_lr(epoch, # 0-based epoch
+              lr, # peak rate
+              epochs, # epochs in the schedule
+              final_frac=0.01, # the last epoch's rate, as a fraction of `lr`
+              warmup=0, # epochs of linear warm-up
+             ):
     "Learning rate at `epoch` (0-based): linear warm-up for `warmup` epochs, then cosine from `lr` to `lr*final_frac`."
     if epoch < warmup: return lr * (epoch + 1) / warmup
     t = (epoch - warmup) / max(1, epochs - warmup - 1)
@@ -78,11 +86,49 @@ def _subset(x, y, limit, seed):
 PRECISIONS = {'float32': 'float32', 'bf16': 'mixed_bfloat16'}  # --precision -> Keras dtype policy
 
 
+# %% ../nbs/02_train.ipynb #6f10e261
+def _command(config) -> str:
+    args = ['fer-nb', 'train', '--data', config['data'], '--arch', config['arch'], '--epochs', config['epochs'],
+            '--batch-size', config['batch_size'], '--seed', config['seed'], '--lr', config['lr']]
+    if config['augment']: args.append('--augment')
+    if config.get('erase'): args.append('--erase')
+    if config.get('label_smoothing'): args += ['--label-smoothing', config['label_smoothing']]
+    if config.get('schedule', 'cosine') != 'cosine': args += ['--schedule', config['schedule']]
+    if config.get('precision', 'float32') != 'float32': args += ['--precision', config['precision']]
+    if config.get('width'): args += ['--width', config['width']]
+    if config.get('limit'): args += ['--limit', config['limit']]
+    if config.get('max_minutes'): args += ['--max-minutes', config['max_minutes']]
+    return ' '.join(shlex.quote(str(a)) for a in args)
+
+# %% ../nbs/02_train.ipynb #bfc55d6f
+def _machine() -> str:
+    import platform
+    return f"{platform.machine()} {os.cpu_count()} cores, Keras {_keras().__version__} ({_keras().backend.backend()} backend)"
+
+
 # %% ../nbs/02_train.ipynb #492ec8f8
-def train(data=None, arch='reference', epochs=30, batch_size=64, out='runs/reference', seed=0, augment=True,
-          erase=False, lr=1e-3, schedule='cosine', label_smoothing=0.0, early_stopping=None, reduce_lr=False,
-          limit=None, val_limit=None, deterministic=False, max_minutes=None, precision='float32', verbose=1, command=None,
-          **arch_kwargs) -> dict:
+def train(data=None, # a `FER2013` or its path
+          arch='reference', # a name in `ARCHITECTURES`
+          epochs=30, # epochs planned (the cosine schedule spans them)
+          batch_size=64, # faces per step
+          out='runs/reference', # the run folder (resumed when it exists)
+          seed=0, # random seed of weights, shuffling and augmentation
+          augment=True, # flip, rotate, zoom and shift (`random_affine`)
+          erase=False, # random erasing
+          lr=1e-3, # peak learning rate
+          schedule='cosine', # 'cosine' or 'constant'
+          label_smoothing=0.0, # cross-entropy label smoothing
+          early_stopping=None, # stop after this many epochs without a better PublicTest accuracy
+          reduce_lr=False, # halve the rate when PublicTest stalls for 3 epochs
+          limit=None, # train on this many random Training faces
+          val_limit=None, # validate on this many random PublicTest faces
+          deterministic=False, # TensorFlow op determinism (slower)
+          max_minutes=None, # stop before an epoch would take the training time past this
+          precision='float32', # 'float32' or 'bf16' (mixed bfloat16)
+          verbose=1, # Keras progress output: 1 a bar per epoch, 0 none
+          command=None, # the command line to record (default: made from the settings)
+          **arch_kwargs, # passed to the architecture's builder (e.g. `width`)
+         ) -> dict:
     "Train `arch` on FER2013 Training, keep the best PublicTest epoch in `out/best.keras`; return `run_summary(out)`."
     keras = _keras()
     if epochs < 1: raise ValueError(f"epochs must be >= 1, got {epochs}")
@@ -124,12 +170,6 @@ def train(data=None, arch='reference', epochs=30, batch_size=64, out='runs/refer
     model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=callbacks, verbose=verbose)
     return run_summary(out)
 
-# %% ../nbs/02_train.ipynb #bfc55d6f
-def _machine() -> str:
-    import platform
-    return f"{platform.machine()} {os.cpu_count()} cores, Keras {_keras().__version__} ({_keras().backend.backend()} backend)"
-
-
 # %% ../nbs/02_train.ipynb #70c5fed0
 def run_summary(run_dir) -> dict:
     "What a run folder says about itself: its config, epochs run, the best PublicTest epoch and the training time."
@@ -142,17 +182,3 @@ def run_summary(run_dir) -> dict:
                 seconds_per_epoch=round(float(np.median([r['seconds'] for r in history if 'seconds' in r] or [0])), 1),
                 config=config)
 
-
-# %% ../nbs/02_train.ipynb #6f10e261
-def _command(config) -> str:
-    args = ['fer-nb', 'train', '--data', config['data'], '--arch', config['arch'], '--epochs', config['epochs'],
-            '--batch-size', config['batch_size'], '--seed', config['seed'], '--lr', config['lr']]
-    if config['augment']: args.append('--augment')
-    if config.get('erase'): args.append('--erase')
-    if config.get('label_smoothing'): args += ['--label-smoothing', config['label_smoothing']]
-    if config.get('schedule', 'cosine') != 'cosine': args += ['--schedule', config['schedule']]
-    if config.get('precision', 'float32') != 'float32': args += ['--precision', config['precision']]
-    if config.get('width'): args += ['--width', config['width']]
-    if config.get('limit'): args += ['--limit', config['limit']]
-    if config.get('max_minutes'): args += ['--max-minutes', config['max_minutes']]
-    return ' '.join(shlex.quote(str(a)) for a in args)
