@@ -27,7 +27,7 @@ pkg_data = cfg.get('package_data', None)
 if pkg_data:
     package_data[cfg['lib_name']] =  pkg_data.split() # split as multiple files might be listed
 # Shipped models (.keras, .tflite twins, JSON model cards) travel inside the wheel, as the data of `fer_nb.models`.
-package_data[f"{cfg['lib_name']}.models"] = ['*.keras', '*.tflite', '*.json']
+package_data[f"{cfg['lib_name']}.models"] = ['*.keras', '*.tflite', '*.json', '*.onnx', '*.LICENSE']
 packages = setuptools.find_namespace_packages(include=[cfg['lib_name'], f"{cfg['lib_name']}.*"], exclude=['*.__pycache__'])
 
 setuptools.setup(

@@ -8,8 +8,7 @@ import argparse, csv, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'cmd_data', 'cmd_train', 'cmd_runs', 'cmd_evaluate', 'expand_inputs', 'cmd_predict', 'cmd_export',
-           'make_parser', 'main']
+__all__ = ['cmd_data', 'cmd_train', 'cmd_runs', 'cmd_evaluate', 'cmd_predict', 'cmd_export', 'make_parser', 'main']
 
 # %% ../nbs/06_cli.ipynb #b4e1b4f7
 def _positive_int(text):
@@ -88,27 +87,22 @@ def cmd_evaluate(args):
     print(f"report written to {args.out}/")
 
 
-# %% ../nbs/06_cli.ipynb #e327c389
-IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.pgm', '.ppm'}
-
-def expand_inputs(paths) -> list[Path]:
-    "Files as given, and image files found recursively in folders (sorted)."
-    files = []
-    for p in map(Path, paths):
-        if p.is_dir(): files += sorted(f for f in p.rglob('*') if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
-        else: files.append(p)
-    return files
-
-
 # %% ../nbs/06_cli.ipynb #b7e4296e
 def cmd_predict(args):
-    "Detect and classify faces in images and folders; print a table, JSON or CSV; optionally write annotated copies."
-    from fer_nb.infer import predict, annotate, ImageError
+    "Detect and classify faces in images, folders and globs; print a table or JSON, or write a CSV; optionally annotate."
+    from fer_nb.infer import predict, predict_files, annotate, expand_inputs, read_boxes, ImageError
     from fer_nb.model import load_model
-    from fer_nb.data import CLASSES
-    model = load_model(args.model, args.runtime); rows, problems = [], 0
+    model = load_model(args.model, args.runtime)
+    boxes = read_boxes(args.boxes) if args.boxes else None
+    options = dict(tta=args.tta, min_score=args.min_score, detector=args.detector)
+    if args.csv:
+        out = None if args.csv == '-' else args.csv
+        counts = predict_files(args.paths, out, model, boxes=boxes, resume=args.resume, progress=out is not None, **options)
+        return 1 if counts['error'] and not (counts['ok'] or counts['no_face']) else 0
+    rows, problems = [], 0
     for f in expand_inputs(args.paths):
-        try: results = predict(f, model, tta=args.tta, detect=False if args.crops else None, min_score=args.min_score)
+        own = None if boxes is None else boxes.get(str(f), boxes.get(str(f.resolve())))
+        try: results = predict(f, model, detect=False if args.crops else None, boxes=own, **options)
         except (ImageError, OSError) as e:
             problems += 1; print(f"fer-nb: skipped {e}", file=sys.stderr); continue
         if not results: rows.append(dict(file=str(f), face=None))
@@ -117,11 +111,6 @@ def cmd_predict(args):
             out = Path(args.annotate); out.mkdir(parents=True, exist_ok=True)
             annotate(f, results, out/(f.stem + '_annotated.png'))
     if args.json: print(json.dumps(rows, indent=1))
-    elif args.csv:
-        w = csv.writer(sys.stdout); w.writerow(['file', 'face', 'x', 'y', 'w', 'h', 'emotion', 'score', *CLASSES])
-        for r in rows:
-            if r['face'] is None: w.writerow([r['file'], '', '', '', '', '', 'no face', '', *[''] * len(CLASSES)])
-            else: w.writerow([r['file'], r['face'], *r['box'], r['emotion'], f"{r['score']:.4f}", *(f"{r['probs'][c]:.4f}" for c in CLASSES)])
     else:
         for r in rows:
             if r['face'] is None: print(f"{r['file']}: no face found")
@@ -177,7 +166,11 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument('--model', help="model name, .keras/.tflite path, or several 'a,b' averaged (default: best shipped)")
     r.add_argument('--runtime', choices=RUNTIMES, default='auto', help=runtime_help)
     fmt = r.add_mutually_exclusive_group()
-    fmt.add_argument('--json', action='store_true'); fmt.add_argument('--csv', action='store_true')
+    fmt.add_argument('--json', action='store_true')
+    fmt.add_argument('--csv', nargs='?', const='-', metavar='OUT', help='write one row per face (and a status row per file) to OUT, or to stdout')
+    r.add_argument('--resume', action='store_true', help='with --csv OUT: skip files already complete in OUT')
+    r.add_argument('--detector', choices=['yunet', 'haar'], default='yunet', help='face detector (default: yunet)')
+    r.add_argument('--boxes', metavar='CSV', help='your own face boxes: a CSV with columns file,x,y,w,h (no detection)')
     r.add_argument('--annotate', metavar='DIR', help='write annotated copies here')
     r.add_argument('--crops', action='store_true', help='inputs are face crops: skip face detection')
     r.add_argument('--min-score', type=_positive_float, metavar='P', help="report faces whose top score is under P as 'uncertain'")

@@ -8,11 +8,13 @@ import io, os
 from pathlib import Path
 import numpy as np
 from .data import CLASSES, IMG_SIZE
-from .model import load_model, predict_probs, to_tflite
+from .model import MODELS_DIR, load_model, predict_probs, to_tflite
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'UNCERTAIN', 'classify_crops', 'ImageError', 'load_image', 'to_grey', 'preprocess', 'detect_faces',
-           'crop_faces', 'is_face_crop', 'predict', 'annotate', 'export_model']
+__all__ = ['MAX_PIXELS', 'YUNET_FILE', 'YUNET_SCORE', 'DETECTORS', 'FER_LANDMARKS', 'UNCERTAIN', 'IMAGE_SUFFIXES', 'CSV_COLUMNS',
+           'classify_crops', 'ImageError', 'load_image', 'to_grey', 'preprocess', 'haar_faces', 'yunet_faces',
+           'detect_faces', 'crop_faces', 'fer_landmarks', 'frame_faces', 'is_face_crop', 'predict', 'paste_faces',
+           'box_iou', 'photo_fidelity', 'annotate', 'read_boxes', 'expand_inputs', 'predict_files', 'export_model']
 
 # %% ../nbs/05_infer.ipynb #e6b5bc17
 def _as_model(model, runtime='auto'):
@@ -105,7 +107,7 @@ def preprocess(image, # a path, bytes, PIL image or array
 # %% ../nbs/05_infer.ipynb #50717db0
 _cascade = {}
 
-def detect_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
+def haar_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
                  min_size_frac=0.05, # smallest face, as a fraction of the shorter side
                  min_face=IMG_SIZE, # smallest face, in pixels
                  min_neighbors=5, # the cascade's detections needed to keep a box
@@ -124,6 +126,61 @@ def detect_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
     return sorted(boxes, key=lambda b: -b[2] * b[3])
 
 
+# %% ../nbs/05_infer.ipynb #3658c233
+YUNET_FILE = MODELS_DIR/'yunet_s_640_640.onnx'   # shipped; licence and provenance beside it
+YUNET_SCORE = 0.6   # keep faces scored at least this (chosen on pasted FER2013 faces and face-free photos, below)
+_yunet = {}
+
+
+# %% ../nbs/05_infer.ipynb #07070bb9
+def _yunet_detector(width, height, score):
+    import cv2
+    if 'net' not in _yunet:
+        if not YUNET_FILE.is_file(): raise FileNotFoundError(f"{YUNET_FILE}: the shipped YuNet face detector is missing; reinstall fer_nb")
+        _yunet['net'] = cv2.FaceDetectorYN.create(str(YUNET_FILE), '', (width, height), score, 0.3, 5000)
+    net = _yunet['net']; net.setInputSize((width, height)); net.setScoreThreshold(score)
+    return net
+
+
+# %% ../nbs/05_infer.ipynb #a37aab91
+def yunet_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
+                min_face=20, # smallest face wanted, in pixels
+                min_frac=0.03, # ... or as a fraction of the shorter side, whichever is larger
+                score=YUNET_SCORE, # least detector score kept
+                max_side=640, # photos up to this long side run at full size
+               ) -> list[dict]:
+    "Faces found by YuNet: `box` (x, y, w, h), `score`, `landmarks` (eyes, nose, mouth corners as (x, y)), largest first."
+    import cv2
+    side = max(min_face, min_frac * min(grey.shape))                     # the smallest face wanted ...
+    scale = min(1.0, max(max_side / max(grey.shape), 12 / side))        # ... stays >= 12 px, YuNet's smallest
+    small = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    _, out = _yunet_detector(w, h, score).detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+    faces = []
+    for row in ([] if out is None else out):
+        x, y, bw, bh = (row[:4] / scale).round().astype(int).tolist()
+        x0, y0 = max(0, x), max(0, y)
+        box = (x0, y0, min(grey.shape[1], x + bw) - x0, min(grey.shape[0], y + bh) - y0)
+        if box[2] < min_face / 2 or box[3] < min_face / 2: continue
+        faces.append(dict(box=box, score=float(row[14]), landmarks=(row[4:14].reshape(5, 2) / scale).round(1).tolist()))
+    return sorted(faces, key=lambda f: -f['box'][2] * f['box'][3])
+
+
+# %% ../nbs/05_infer.ipynb #fa6a8380
+DETECTORS = ('yunet', 'haar')
+
+def detect_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
+                 detector='yunet', # 'yunet', 'haar', or a function from a grey image to boxes
+                ) -> list[dict]:
+    "Faces in a grey image, largest first: dicts with `box`, `score` and `landmarks` (None where the detector has none)."
+    if callable(detector): found = detector(grey)
+    elif detector == 'yunet': return yunet_faces(grey)
+    elif detector == 'haar': found = haar_faces(grey)
+    else: raise ValueError(f"unknown detector {detector!r}; expected one of {', '.join(DETECTORS)} or a function")
+    faces = [f if isinstance(f, dict) else dict(box=tuple(int(v) for v in f), score=None, landmarks=None) for f in found]
+    return sorted(faces, key=lambda f: -f['box'][2] * f['box'][3])
+
+
 # %% ../nbs/05_infer.ipynb #d3454160
 def crop_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
                boxes, # face boxes `(x, y, w, h)`
@@ -136,6 +193,40 @@ def crop_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
         dx, dy = int(w * margin), int(h * margin)
         x0, y0, x1, y1 = max(0, x - dx), max(0, y - dy), min(W, x + w + dx), min(H, y + h + dy)
         crops.append(np.asarray(Image.fromarray(grey[y0:y1, x0:x1]).resize((IMG_SIZE, IMG_SIZE), Image.BILINEAR)))
+    return np.stack(crops) if crops else np.zeros((0, IMG_SIZE, IMG_SIZE), np.uint8)
+
+
+# %% ../nbs/05_infer.ipynb #264189b5
+FER_LANDMARKS = np.array([[14.59, 18.62], [33.08, 18.81], [23.07, 28.61], [16.09, 36.66], [31.08, 36.99]], np.float32)  # `fer_landmarks(data.x_train[:3000])`: 2,955 found
+
+
+# %% ../nbs/05_infer.ipynb #9b4b02da
+def fer_landmarks(faces, # FER2013 faces `(N,48,48[,1])` uint8
+                  zoom=4, # enlarge each face this much before detection
+                 ) -> tuple[np.ndarray, int]:
+    "Median YuNet landmarks `(5,2)` of FER2013 faces in 48-px crop coordinates, and how many faces were found."
+    import cv2
+    pad, found = 12 * zoom, []
+    for face in np.asarray(faces).reshape(-1, IMG_SIZE, IMG_SIZE):
+        big = cv2.resize(face, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+        hits = yunet_faces(cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=128), min_face=12, min_frac=0, score=0.5)
+        if hits: found.append((np.array(hits[0]['landmarks']) - pad) / zoom)
+    return np.median(found, axis=0), len(found)
+
+
+# %% ../nbs/05_infer.ipynb #1b2841b3
+def frame_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
+                faces, # what `detect_faces` returned (or boxes `(x, y, w, h)`)
+                margin=0.1, # for faces without landmarks: widen the box by this share of its size on each side
+               ) -> np.ndarray:
+    "48x48 uint8 crops `(N,48,48)` framed like FER2013's: eyes levelled and placed by the landmarks when known."
+    import cv2
+    crops = []
+    for f in faces:
+        f = f if isinstance(f, dict) else dict(box=f, landmarks=None)
+        if f.get('landmarks') is None: crops.append(crop_faces(grey, [f['box']], margin)[0]); continue
+        m, _ = cv2.estimateAffinePartial2D(np.asarray(f['landmarks'], np.float32), FER_LANDMARKS)
+        crops.append(cv2.warpAffine(grey, m, (IMG_SIZE, IMG_SIZE), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE))
     return np.stack(crops) if crops else np.zeros((0, IMG_SIZE, IMG_SIZE), np.uint8)
 
 
@@ -152,21 +243,75 @@ UNCERTAIN = 'uncertain'   # the emotion reported for a face whose top score is u
 def predict(image, # a path, bytes, PIL image or array
             model=None, # a model, or anything `load_model` takes (default: the best shipped)
             detect=None, # find faces first (default: unless the image is a 48x48 crop)
+            detector='yunet', # 'yunet', 'haar', or a function from a grey image to boxes
+            boxes=None, # the caller's own face boxes `(x, y, w, h)`: no detection
             tta=False, # average each face with its mirror image
-            margin=0.1, # widen each detected box by this share of its size on each side
+            margin=0.1, # widen boxes without landmarks by this share of their size on each side
             min_score=None, # below this top score, the emotion is `UNCERTAIN`
             runtime='auto', # `load_model`'s runtime
            ) -> list[dict]:
-    "One result per face: `box` (x,y,w,h), `probs` by emotion, `emotion` and its `score`. No face: an empty list."
+    "One result per face: `box` (x,y,w,h), `probs` by emotion, `emotion` and its `score`, the detector's `face_score`."
     grey = preprocess(image)
-    if detect is None: detect = not is_face_crop(grey)
-    boxes = detect_faces(grey) if detect else [(0, 0, grey.shape[1], grey.shape[0])]
-    if not boxes: return []
-    crops = crop_faces(grey, boxes, margin=margin if detect else 0.0)
+    if boxes is not None: faces = [dict(box=tuple(int(v) for v in b), score=None, landmarks=None) for b in boxes]
+    elif detect is False or (detect is None and is_face_crop(grey)): faces = [dict(box=(0, 0, grey.shape[1], grey.shape[0]), score=None, landmarks=None)]
+    else: faces = detect_faces(grey, detector)
+    if not faces: return []
+    whole = boxes is None and faces[0]['box'] == (0, 0, grey.shape[1], grey.shape[0]) and faces[0]['landmarks'] is None
+    crops = frame_faces(grey, faces, margin=0.0 if whole else margin)
     probs = classify_crops(crops, model, tta=tta, runtime=runtime)
-    return [dict(box=box, probs={c: float(p[i]) for i, c in enumerate(CLASSES)}, score=float(p.max()),
-                 emotion=UNCERTAIN if min_score and p.max() < min_score else CLASSES[int(p.argmax())])
-            for box, p in zip(boxes, probs)]
+    return [dict(box=f['box'], probs={c: float(p[i]) for i, c in enumerate(CLASSES)}, score=float(p.max()),
+                 emotion=UNCERTAIN if min_score and p.max() < min_score else CLASSES[int(p.argmax())],
+                 face_score=f['score'], landmarks=f['landmarks'])
+            for f, p in zip(faces, probs)]
+
+
+# %% ../nbs/05_infer.ipynb #ea0278a7
+def paste_faces(faces, # FER2013 faces `(N,48,48[,1])` uint8
+                backgrounds, # grey face-free photos `(H,W)` uint8, used in turn
+                sizes=(72, 160), # the pasted face's side, drawn uniformly from this range (pixels)
+                shape=(480, 640), # every photo is a background resized to this `(H, W)`
+                seed=0, # random seed of sizes and places
+               ):
+    "Yield `(photo, box)`: each face enlarged to a random size and pasted at a random place on the next background."
+    import cv2
+    rng = np.random.default_rng(seed); h, w = shape
+    backs = [cv2.resize(np.asarray(b, np.uint8), (w, h), interpolation=cv2.INTER_AREA) for b in backgrounds]
+    for k, face in enumerate(np.asarray(faces).reshape(-1, IMG_SIZE, IMG_SIZE)):
+        s = int(rng.integers(sizes[0], sizes[1] + 1)); x, y = int(rng.integers(0, w - s)), int(rng.integers(0, h - s))
+        photo = backs[k % len(backs)].copy(); photo[y:y + s, x:x + s] = cv2.resize(face, (s, s), interpolation=cv2.INTER_CUBIC)
+        yield photo, (x, y, s, s)
+
+
+# %% ../nbs/05_infer.ipynb #b2c3840d
+def box_iou(a, b) -> float:
+    "Intersection over union of two boxes `(x, y, w, h)`."
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])); iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter) if inter else 0.0
+
+
+# %% ../nbs/05_infer.ipynb #ab2c9237
+def photo_fidelity(faces, # FER2013 faces `(N,48,48[,1])` uint8
+                   labels, # their classes `(N,)`
+                   backgrounds, # grey face-free photos
+                   model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                   detector='yunet', # as for `predict`
+                   seed=0, # random seed of `paste_faces`
+                  ) -> dict:
+    "Share of pasted faces found, false alarms, and accuracy of the photo path against the direct crop path on the same faces."
+    import time
+    model = _as_model(model); labels = np.asarray(labels)
+    direct = classify_crops(faces, model).argmax(1) == labels
+    found, right, alarms, t0 = [], [], 0, time.perf_counter()
+    for photo, box in paste_faces(faces, backgrounds, seed=seed):
+        res = predict(photo, model, detector=detector)
+        hits = [r for r in res if box_iou(r['box'], box) > 0.3]
+        alarms += len(res) - len(hits[:1])
+        found.append(bool(hits)); right.append(bool(hits) and CLASSES.index(hits[0]['emotion']) == labels[len(right)])
+    found, right = np.array(found), np.array(right)
+    return dict(n=len(labels), found=found.mean(), false_alarms=alarms, ms_per_photo=(time.perf_counter() - t0) / len(labels) * 1e3,
+                accuracy_direct=direct.mean(), accuracy_photo=right.mean(),
+                accuracy_direct_found=direct[found].mean(), accuracy_photo_found=right[found].mean())
 
 
 # %% ../nbs/05_infer.ipynb #4f128791
@@ -189,6 +334,130 @@ def annotate(image, # a path, bytes, PIL image or array
         draw.text((tx, ty), label, fill=(255, 255, 255), font=font)
     if path: img.save(path)
     return img
+
+# %% ../nbs/05_infer.ipynb #a9222dde
+def read_boxes(path, # a CSV with columns file,x,y,w,h (one row per face)
+              ) -> dict:
+    "The caller's face boxes by file (as written, and as an absolute path); one-line errors name the row and field."
+    import csv
+    path = Path(path); boxes = {}
+    if not path.is_file(): raise FileNotFoundError(f"{path}: no such boxes file (expected a CSV with columns file,x,y,w,h)")
+    with open(path, newline='') as f:
+        rows = csv.DictReader(f)
+        missing = {'file', 'x', 'y', 'w', 'h'} - set(rows.fieldnames or [])
+        if missing: raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected file,x,y,w,h")
+        for n, row in enumerate(rows, start=2):
+            try: box = tuple(int(float(row[k])) for k in 'xywh')
+            except (TypeError, ValueError): raise ValueError(f"{path}: line {n}: x, y, w, h must be numbers, got {[row[k] for k in 'xywh']}") from None
+            if box[2] <= 0 or box[3] <= 0: raise ValueError(f"{path}: line {n}: w and h must be positive, got {box[2]}x{box[3]}")
+            for key in {row['file'], str(Path(row['file']).resolve())}: boxes.setdefault(key, []).append(box)
+    return boxes
+
+
+# %% ../nbs/05_infer.ipynb #a53c48f7
+IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.pgm', '.ppm'}
+
+def expand_inputs(paths, # files, folders and glob patterns
+                 ) -> list[Path]:
+    "Files as given, image files found recursively in folders, and matches of glob patterns (each sorted)."
+    import glob
+    files = []
+    for p in map(str, paths):
+        if Path(p).is_dir(): files += sorted(f for f in Path(p).rglob('*') if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
+        elif not Path(p).exists() and any(c in p for c in '*?['): files += sorted(Path(f) for f in glob.glob(p, recursive=True) if Path(f).is_file())
+        else: files.append(Path(p))
+    return files
+
+
+# %% ../nbs/05_infer.ipynb #4783fc9b
+CSV_COLUMNS = ('file', 'status', 'faces', 'face', 'x', 'y', 'w', 'h', 'emotion', 'score', *CLASSES)
+
+def _rows(file, results=None, error=None) -> list[dict]:
+    if error is not None: return [dict(file=file, status=f'error: {error}', faces=0)]
+    if not results: return [dict(file=file, status='no_face', faces=0)]
+    return [dict(file=file, status='ok', faces=len(results), face=k, **dict(zip('xywh', r['box'])), emotion=r['emotion'],
+                 score=f"{r['score']:.4f}", **{c: f"{r['probs'][c]:.4f}" for c in CLASSES}) for k, r in enumerate(results)]
+
+
+# %% ../nbs/05_infer.ipynb #76494600
+def _completed(out: Path) -> set:
+    "Files whose rows in `out` are complete; `out` is rewritten to hold only those."
+    import csv
+    if not out.exists() or out.stat().st_size == 0: return set()
+    text = out.read_text()
+    if not text.endswith('\n'): text = text[:text.rfind('\n') + 1]          # a row cut by the kill
+    rows = list(csv.DictReader(text.splitlines()))
+    seen = {}
+    for r in rows: seen.setdefault(r['file'], []).append(r)
+    done = {f for f, rs in seen.items() if rs[0]['status'] != 'ok' or len(rs) == int(rs[0]['faces'] or 0)}
+    with open(out.with_suffix('.tmp'), 'w', newline='') as f:
+        w = csv.DictWriter(f, CSV_COLUMNS); w.writeheader(); w.writerows(r for r in rows if r['file'] in done)
+    out.with_suffix('.tmp').replace(out)
+    return done
+
+
+# %% ../nbs/05_infer.ipynb #7190c3b3
+class _Progress:
+    "Files done out of total and files per second, on stderr."
+    def __init__(self, total, enabled=True):
+        import sys, time
+        self.total, self.done, self.t0, self.last, self.enabled, self.out = total, 0, time.perf_counter(), 0.0, enabled, sys.stderr
+        self.counts = dict(ok=0, no_face=0, error=0)
+    def step(self, status):
+        import time
+        self.done += 1; self.counts[status.split(':')[0]] += 1
+        now = time.perf_counter()
+        if self.enabled and (now - self.last >= 1 or self.done == self.total):
+            self.last = now; end = '\r' if self.out.isatty() else '\n'
+            print(f"predict: {self.done:,}/{self.total:,} files ({self.done / max(self.total, 1):.0%}), {self.done / (now - self.t0):.1f} files/s", end=end, file=self.out, flush=True)
+    def close(self):
+        import time
+        secs = time.perf_counter() - self.t0
+        line = f"{self.done:,} files in {secs:.1f} s: {self.done / max(secs, 1e-9):.1f} files/s (ok {self.counts['ok']}, no_face {self.counts['no_face']}, errors {self.counts['error']})"
+        if self.enabled: print(('\n' if self.out.isatty() else '') + line, file=self.out, flush=True)
+        return line
+
+
+# %% ../nbs/05_infer.ipynb #6a78cdd5
+def predict_files(paths, # files, folders and glob patterns
+                  out=None, # the CSV to write (None: standard output)
+                  model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                  detector='yunet', # as for `predict`
+                  boxes=None, # the caller's boxes: a CSV path or what `read_boxes` returns
+                  resume=False, # skip files already complete in `out`, append the rest
+                  workers=None, # decoding threads (default: the cores)
+                  progress=True, # progress and a closing line on stderr
+                  **kwargs, # passed to `predict` (tta, min_score, margin, runtime)
+                 ) -> dict:
+    "Classify every face in many images into a CSV, one status row per faceless or unreadable file; return the counts."
+    import csv, sys
+    from concurrent.futures import ThreadPoolExecutor
+    files = expand_inputs(paths)
+    boxes = read_boxes(boxes) if isinstance(boxes, (str, Path)) else boxes
+    model = _as_model(model, kwargs.pop('runtime', 'auto'))
+    done = _completed(Path(out)) if out and resume else set()
+    todo = [f for f in files if str(f) not in done]
+    stream = open(out, 'a' if done else 'w', newline='') if out else sys.stdout
+    writer = csv.DictWriter(stream, CSV_COLUMNS)
+    if not done: writer.writeheader()
+    bar, workers = _Progress(len(todo), progress), workers or os.cpu_count() or 1
+    def decode(f):
+        try: return preprocess(f), None
+        except (ImageError, OSError) as e: return None, str(e).split(': ', 1)[-1] if str(e).startswith(str(f)) else str(e)
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            ahead = [pool.submit(decode, f) for f in todo[:2 * workers]]          # a bounded window of decoded images
+            for k, f in enumerate(todo):
+                grey, error = ahead[k].result(); ahead[k] = None
+                if k + 2 * workers < len(todo): ahead.append(pool.submit(decode, todo[k + 2 * workers]))
+                own = None if boxes is None else boxes.get(str(f), boxes.get(str(f.resolve())))
+                rows = _rows(str(f), error=error) if error else _rows(str(f), predict(grey, model, detector=detector, boxes=own, **kwargs))
+                writer.writerows(rows); stream.flush()
+                bar.step(rows[0]['status'])
+    finally:
+        if out: stream.close()
+    return dict(files=len(files), skipped=len(done), line=bar.close(), **bar.counts)
+
 
 # %% ../nbs/05_infer.ipynb #650d7457
 def export_model(model=None, # a Keras model, or a name or path for `load_model` (default: the best shipped)

@@ -1,0 +1,60 @@
+"""Faces in real photos: recall and false alarms on labelled group photos, FER2013 faces pasted into face-free photos, own boxes."""
+import csv, json
+from pathlib import Path
+import numpy as np
+import pytest
+from fer_nb.infer import detect_faces, preprocess, photo_fidelity, predict, box_iou
+from conftest import ROOT, fer_nb_cli
+
+LABELLED = ROOT.parent/'shared'/'data'/'photos'/'labelled'
+FACE_FREE = ('coffee', 'rocket', 'chelsea', 'brick', 'grass', 'gravel', 'moon', 'page')
+
+@pytest.fixture(scope='module')
+def labelled():
+    if not (LABELLED/'faces.json').exists(): pytest.skip('no labelled photos in ../shared')
+    return json.loads((LABELLED/'faces.json').read_text())
+
+def test_recall_and_false_alarms_on_labelled_group_photos(labelled):
+    "At least 95 % of the labelled faces of 20 px and up are found, with at most 1 false alarm per 10 photos."
+    found = total = alarms = 0
+    for entry in labelled:
+        faces = detect_faces(preprocess(LABELLED/entry['file']))
+        truth = [b for b in entry['boxes'] if min(b[2:]) >= 20]
+        hit = [any(box_iou(f['box'], b) > 0.3 for f in faces) for b in truth]
+        found += sum(hit); total += len(hit)
+        alarms += sum(not any(box_iou(f['box'], b) > 0.3 for b in entry['boxes']) for f in faces)
+    print(f"labelled photos: {found}/{total} faces found, {alarms} false alarms in {len(labelled)} photos")
+    assert total >= 18 and found / total >= 0.95 and alarms / len(labelled) <= 0.1
+
+def test_haar_finds_fewer(labelled):
+    "The reason YuNet is the default: on the same photos the Haar cascade finds under half the faces."
+    found = sum(any(box_iou(f['box'], b) > 0.3 for f in detect_faces(preprocess(LABELLED/e['file']), 'haar')) for e in labelled for b in e['boxes'])
+    assert found / sum(len(e['boxes']) for e in labelled) < 0.5
+
+def test_pasted_publictest_faces(real_data):
+    "FER2013 PublicTest faces pasted into face-free photos: >= 90 % found; on those, >= 95 % of the direct crop accuracy."
+    from skimage import data as skdata
+    backgrounds = [preprocess(getattr(skdata, n)()) for n in FACE_FREE]
+    assert [len(detect_faces(b)) for b in backgrounds] == [0] * len(FACE_FREE)
+    fid = photo_fidelity(real_data.x_val[:600], real_data.y_val[:600], backgrounds)
+    print({k: round(float(v), 4) for k, v in fid.items()})
+    assert fid['found'] >= 0.9 and fid['false_alarms'] <= 12
+    assert fid['accuracy_photo_found'] >= 0.95 * fid['accuracy_direct_found']
+
+def test_no_face_is_not_an_error(tmp_path):
+    assert predict(np.full((300, 400), 127, np.uint8)) == []
+    assert predict(ROOT.parent/'shared'/'data'/'photos'/'no-faces.jpg') == []
+
+def test_cli_own_boxes_and_detector(tmp_path):
+    from PIL import Image
+    from skimage.data import astronaut
+    Image.fromarray(astronaut()).save(tmp_path/'a.png')
+    (tmp_path/'boxes.csv').write_text(f"file,x,y,w,h\n{tmp_path/'a.png'},170,40,100,120\n{tmp_path/'a.png'},10,300,80,80\n")
+    r = fer_nb_cli('predict', tmp_path/'a.png', '--boxes', tmp_path/'boxes.csv', '--json')
+    assert r.returncode == 0, r.stderr
+    assert [tuple(row['box']) for row in json.loads(r.stdout)] == [(170, 40, 100, 120), (10, 300, 80, 80)]
+    r = fer_nb_cli('predict', tmp_path/'a.png', '--detector', 'haar', '--json')
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 1
+    (tmp_path/'bad.csv').write_text("file,x,y,w\na.png,1,2,3\n")
+    r = fer_nb_cli('predict', tmp_path/'a.png', '--boxes', tmp_path/'bad.csv')
+    assert r.returncode == 1 and 'bad.csv' in r.stderr and "column" in r.stderr and 'Traceback' not in r.stderr
