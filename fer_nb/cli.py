@@ -8,7 +8,7 @@ import argparse, csv, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['cmd_data', 'cmd_train', 'cmd_runs', 'cmd_evaluate', 'cmd_predict', 'cmd_export', 'make_parser', 'main']
+__all__ = ['cmd_data', 'cmd_train', 'cmd_runs', 'cmd_evaluate', 'cmd_predict', 'cmd_video', 'cmd_export', 'make_parser', 'main']
 
 # %% ../nbs/06_cli.ipynb #b4e1b4f7
 def _positive_int(text):
@@ -118,6 +118,20 @@ def cmd_predict(args):
     return 1 if problems and not rows else 0
 
 
+# %% ../nbs/06_cli.ipynb #0bcc4e91
+def cmd_video(args):
+    "Faces and emotions over a video: CSV rows, a timeline plot and an annotated video; print a summary per track."
+    import matplotlib; matplotlib.use('Agg')
+    from fer_nb.infer import analyze_video
+    v = analyze_video(args.video, fps=args.fps, model=args.model, detector=args.detector, smooth=args.smooth,
+                      csv=args.csv, plot=args.plot, annotate=args.annotate, progress=not args.quiet)
+    print(f"{args.video}: {v['sampled']:,} frames sampled at {args.fps:g}/s, {v['skipped']} damaged frames skipped, "
+          f"{len(v['rows']):,} face rows, {len(v['tracks'])} tracks")
+    for t in v['tracks']: print(f"  track {t['track']}: {t['start']:.1f}-{t['end']:.1f} s, {t['rows']} rows, mostly {t['emotion']} ({t[t['emotion']]:.0%})")
+    for what, path in (('rows', args.csv), ('timeline', args.plot), ('annotated video', args.annotate)):
+        if path: print(f"{what} written to {path}")
+
+
 # %% ../nbs/06_cli.ipynb #8375b63f
 def cmd_export(args):
     "Export a model for deployment (from its Keras file)."
@@ -175,6 +189,16 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument('--crops', action='store_true', help='inputs are face crops: skip face detection')
     r.add_argument('--min-score', type=_positive_float, metavar='P', help="report faces whose top score is under P as 'uncertain'")
     r.add_argument('--tta', action='store_true')
+    v = sub.add_parser('video', help='emotions of the faces in a video, tracked over time'); v.set_defaults(func=cmd_video)
+    v.add_argument('video', metavar='VIDEO', help='a video file (mp4, avi, mov, mkv, ...)')
+    v.add_argument('--fps', type=_positive_float, default=5.0, help='frames sampled per second of video (default 5)')
+    v.add_argument('--csv', metavar='OUT', help='one row per face per sampled frame: time, frame, track, box, probabilities, emotion')
+    v.add_argument('--plot', metavar='PNG', help='timeline of each track\'s probabilities')
+    v.add_argument('--annotate', metavar='MP4', help='write a copy of the sampled frames with boxes and emotions')
+    v.add_argument('--smooth', type=_positive_float, metavar='ALPHA', help='exponential moving average over each track (0-1: weight of the newest frame)')
+    v.add_argument('--model', help="model name or path, or 'a,b' (default: best shipped)")
+    v.add_argument('--detector', choices=['yunet', 'haar'], default='yunet')
+    v.add_argument('--quiet', action='store_true', help='no progress line')
     x = sub.add_parser('export', help='export a model for deployment'); x.set_defaults(func=cmd_export)
     x.add_argument('--model'); x.add_argument('--format', choices=['savedmodel', 'tflite', 'onnx'], default='savedmodel')
     x.add_argument('--out', default='exported/model')
@@ -188,8 +212,10 @@ def main(argv=None) -> int:
     from fer_nb.model import ModelFileError
     args = make_parser().parse_args(argv)
     try: return args.func(args) or 0
-    except (FERDataError, ModelFileError, FileNotFoundError, ValueError) as e:
-        print(f"fer-nb: error: {e}", file=sys.stderr); return 1
     except KeyboardInterrupt:
         print("fer-nb: interrupted", file=sys.stderr); return 130
+    except Exception as e:
+        from fer_nb.infer import ImageError, VideoError
+        if not isinstance(e, (FERDataError, ModelFileError, ImageError, VideoError, FileNotFoundError, ValueError)): raise
+        print(f"fer-nb: error: {e}", file=sys.stderr); return 1
 

@@ -12,9 +12,11 @@ from .model import MODELS_DIR, load_model, predict_probs, to_tflite
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'YUNET_FILE', 'YUNET_SCORE', 'DETECTORS', 'FER_LANDMARKS', 'UNCERTAIN', 'IMAGE_SUFFIXES', 'CSV_COLUMNS',
-           'classify_crops', 'ImageError', 'load_image', 'to_grey', 'preprocess', 'haar_faces', 'yunet_faces',
-           'detect_faces', 'crop_faces', 'fer_landmarks', 'frame_faces', 'is_face_crop', 'predict', 'paste_faces',
-           'box_iou', 'photo_fidelity', 'annotate', 'read_boxes', 'expand_inputs', 'predict_files', 'export_model']
+           'VIDEO_COLUMNS', 'classify_crops', 'ImageError', 'load_image', 'to_grey', 'preprocess', 'haar_faces',
+           'yunet_faces', 'detect_faces', 'crop_faces', 'fer_landmarks', 'frame_faces', 'is_face_crop', 'predict',
+           'paste_faces', 'box_iou', 'photo_fidelity', 'annotate', 'read_boxes', 'expand_inputs', 'predict_files',
+           'VideoError', 'IoUTracker', 'analyze_video', 'track_summary', 'write_video_csv', 'plot_timeline',
+           'pan_zoom_clip', 'export_model']
 
 # %% ../nbs/05_infer.ipynb #e6b5bc17
 def _as_model(model, runtime='auto'):
@@ -457,6 +459,189 @@ def predict_files(paths, # files, folders and glob patterns
     finally:
         if out: stream.close()
     return dict(files=len(files), skipped=len(done), line=bar.close(), **bar.counts)
+
+
+# %% ../nbs/05_infer.ipynb #0cfdfd4e
+class VideoError(ValueError):
+    "A video that cannot be read; the message names it and says why."
+
+
+# %% ../nbs/05_infer.ipynb #c35ba396
+class IoUTracker:
+    "Track ids for face boxes across frames: greedy matching by intersection over union."
+    def __init__(self,
+                 min_iou=0.3, # least overlap with a track's last box to continue it
+                 max_gap=3, # samples a track may go unseen before it ends
+                ):
+        self.min_iou, self.max_gap, self.tracks, self.next_id = min_iou, max_gap, {}, 0
+
+    def update(self, boxes) -> list[int]:
+        "The track id of each box `(x, y, w, h)` of the next frame."
+        pairs = sorted(((box_iou(b, t['box']), k, tid) for k, b in enumerate(boxes) for tid, t in self.tracks.items()), reverse=True)
+        ids, used = [None] * len(boxes), set()
+        for iou, k, tid in pairs:
+            if iou < self.min_iou: break
+            if ids[k] is None and tid not in used: ids[k] = tid; used.add(tid)
+        for k, b in enumerate(boxes):
+            if ids[k] is None: ids[k] = self.next_id; self.next_id += 1
+            self.tracks[ids[k]] = dict(box=b, seen=0)
+        for tid in list(self.tracks):
+            if tid not in ids:
+                self.tracks[tid]['seen'] += 1
+                if self.tracks[tid]['seen'] > self.max_gap: del self.tracks[tid]
+        return ids
+
+
+# %% ../nbs/05_infer.ipynb #d4f6a96b
+def _open_video(path):
+    import cv2
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"{path}: no such video file")
+    if path.is_dir(): raise VideoError(f"{path}: is a directory, expected a video file")
+    if path.stat().st_size == 0: raise VideoError(f"{path}: empty file (0 bytes)")
+    os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's own messages would repeat ours on stderr
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened(): raise VideoError(f"{path}: not a video OpenCV can read (truncated, damaged, or another kind of file)")
+    return cap
+
+def _frames(cap, fps, counts):
+    "Yield `(frame, seconds, image)` sampled at `fps`; `counts['skipped']` counts frames that failed to decode."
+    import cv2
+    src = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    step, nxt, k, misses = src / fps if fps else 1.0, 0.0, 0, 0
+    while True:
+        if k >= nxt - 1e-6:
+            ok, img = cap.read()
+            if ok: misses = 0; yield k, k / src, img; nxt += step
+        else: ok = cap.grab()
+        if not ok:
+            if total and k < total - 1 and misses < 25: counts['skipped'] += 1; misses += 1   # a damaged frame: skip it
+            else: return
+        k += 1
+
+
+# %% ../nbs/05_infer.ipynb #1b84f788
+def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi, mov, mkv, webm ...)
+                  fps=5.0, # frames sampled per second of video
+                  model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                  detector='yunet', # as for `predict`
+                  smooth=None, # exponential moving average of each track's probabilities: weight of the newest frame (0-1)
+                  csv=None, # write the rows to this CSV
+                  plot=None, # save the timeline plot here
+                  annotate=None, # write an annotated video (mp4) here
+                  progress=True, # frames done out of total, on stderr
+                  max_seconds=None, # stop after this much video
+                 ) -> dict:
+    "Faces and emotions over a video: one row per face per sampled frame, with time, frame, track id, box and probabilities."
+    import cv2, math, sys, time
+    cap = _open_video(path)
+    model = _as_model(model)
+    src, total = cap.get(cv2.CAP_PROP_FPS) or 25.0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    if smooth is not None and not 0 < smooth <= 1: raise ValueError(f"smooth must be in (0, 1], got {smooth}")
+    expected = math.ceil(total / src * fps) if total and fps else total
+    tracker, ema, rows, counts, writer, t0, last = IoUTracker(), {}, [], dict(sampled=0, skipped=0), None, time.perf_counter(), 0.0
+    try:
+        for k, sec, img in _frames(cap, fps, counts):
+            if max_seconds is not None and sec > max_seconds: break
+            grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+            faces = detect_faces(grey, detector)
+            probs = classify_crops(frame_faces(grey, faces), model) if faces else np.zeros((0, len(CLASSES)), np.float32)
+            for f, p, tid in zip(faces, probs, tracker.update([f['box'] for f in faces])):
+                if smooth is not None: p = ema[tid] = p if tid not in ema else smooth * p + (1 - smooth) * ema[tid]
+                rows.append(dict(time=round(sec, 3), frame=k, track=tid, **dict(zip('xywh', f['box'])), **{c: float(v) for c, v in zip(CLASSES, p)},
+                                 emotion=CLASSES[int(np.argmax(p))]))
+            if annotate:
+                if writer is None:
+                    Path(annotate).parent.mkdir(parents=True, exist_ok=True)
+                    writer = cv2.VideoWriter(str(annotate), cv2.VideoWriter_fourcc(*'mp4v'), fps or src, (img.shape[1], img.shape[0]))
+                for r in rows[len(rows) - len(faces):]:
+                    cv2.rectangle(img, (r['x'], r['y']), (r['x'] + r['w'], r['y'] + r['h']), (40, 40, 255), 2)
+                    cv2.putText(img, f"#{r['track']} {r['emotion']} {r[r['emotion']]:.0%}", (r['x'], max(12, r['y'] - 6)),
+                                cv2.FONT_HERSHEY_SIMPLEX, 0.5, (40, 40, 255), 1, cv2.LINE_AA)
+                writer.write(img)
+            counts['sampled'] += 1
+            now = time.perf_counter()
+            if progress and (now - last >= 1):
+                last = now; print(f"video: {counts['sampled']:,}/{expected:,} frames, {counts['sampled'] / (now - t0):.1f} frames/s",
+                                  end='\r' if sys.stderr.isatty() else '\n', file=sys.stderr, flush=True)
+    finally:
+        cap.release()
+        if writer is not None: writer.release()
+    if counts['sampled'] == 0: raise VideoError(f"{path}: no frames could be read (empty or damaged video)")
+    if progress: print(f"video: {counts['sampled']:,} frames sampled, {counts['skipped']} damaged frames skipped, {len(rows):,} face rows", file=sys.stderr)
+    result = dict(rows=rows, tracks=track_summary(rows), **counts, seconds=round(time.perf_counter() - t0, 2))
+    if csv: write_video_csv(rows, csv)
+    if plot: plot_timeline(rows, path=plot)
+    return result
+
+
+# %% ../nbs/05_infer.ipynb #b1a46fd9
+def track_summary(rows, # what `analyze_video` returned as `rows`
+                 ) -> list[dict]:
+    "One dict per track: first and last time, rows, mean probability of each emotion, and the dominant emotion."
+    out = []
+    for tid in sorted({r['track'] for r in rows}):
+        rs = [r for r in rows if r['track'] == tid]
+        mean = {c: float(np.mean([r[c] for r in rs])) for c in CLASSES}
+        out.append(dict(track=tid, start=rs[0]['time'], end=rs[-1]['time'], rows=len(rs), emotion=max(mean, key=mean.get), **mean))
+    return out
+
+
+# %% ../nbs/05_infer.ipynb #329172e5
+VIDEO_COLUMNS = ('time', 'frame', 'track', 'x', 'y', 'w', 'h', *CLASSES, 'emotion')
+
+def write_video_csv(rows, # what `analyze_video` returned as `rows`
+                    path, # the CSV to write
+                   ) -> Path:
+    "Write video rows as CSV (probabilities to 4 decimals)."
+    import csv
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'w', newline='') as f:
+        w = csv.DictWriter(f, VIDEO_COLUMNS); w.writeheader()
+        for r in rows: w.writerow({**r, **{c: f"{r[c]:.4f}" for c in CLASSES}})
+    return path
+
+
+# %% ../nbs/05_infer.ipynb #898dca29
+def plot_timeline(rows, # what `analyze_video` returned as `rows`
+                  max_tracks=6, # the longest tracks shown
+                  path=None, # save the figure here when given
+                 ):
+    "Probability of each emotion against time, one panel per track (the longest first)."
+    import matplotlib.pyplot as plt
+    tracks = sorted({r['track'] for r in rows}, key=lambda t: -sum(r['track'] == t for r in rows))[:max_tracks]
+    fig, axes = plt.subplots(max(1, len(tracks)), 1, figsize=(10, 2.2 * max(1, len(tracks))), sharex=True, squeeze=False)
+    for ax, tid in zip(axes[:, 0], tracks):
+        rs = [r for r in rows if r['track'] == tid]
+        for c in CLASSES: ax.plot([r['time'] for r in rs], [r[c] for r in rs], label=c)
+        ax.set(ylabel=f'track {tid}', ylim=(0, 1)); ax.grid(alpha=.3)
+    axes[0, 0].legend(ncol=7, fontsize=8, loc='upper center', bbox_to_anchor=(0.5, 1.35)); axes[-1, 0].set_xlabel('time (s)')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=120)
+    return fig
+
+
+# %% ../nbs/05_infer.ipynb #083ed2ae
+def pan_zoom_clip(photo, # a path or array: the still to film
+                  out, # the video file to write (.mp4)
+                  seconds=8.0, # length
+                  fps=25, # frames per second
+                  size=(480, 360), # frame `(width, height)`
+                 ) -> Path:
+    "Write a clip that pans across a photo and zooms in (a test video made from a real picture)."
+    import cv2
+    img = np.asarray(load_image(photo).convert('RGB'))[:, :, ::-1]; h, w = img.shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*'mp4v'), fps, size)
+    n = int(seconds * fps)
+    for k in range(n):
+        t = k / max(n - 1, 1); zoom = 1 + 0.5 * t                               # from the whole width to two thirds of it
+        cw, ch = w / zoom, w / zoom * size[1] / size[0]; ch = min(ch, h)
+        x0, y0 = (w - cw) * t, (h - ch) / 2                                     # left to right
+        m = np.float32([[size[0] / cw, 0, -x0 * size[0] / cw], [0, size[1] / ch, -y0 * size[1] / ch]])
+        writer.write(cv2.warpAffine(img, m, size, flags=cv2.INTER_AREA))
+    writer.release()
+    return Path(out)
 
 
 # %% ../nbs/05_infer.ipynb #650d7457
