@@ -144,7 +144,7 @@ def readme_markdown() -> str:
 
 
 def make_images(data: str | None):
-    "The README's pictures, made by the project's own commands: an annotated photo and the confusion matrix."
+    "The README's pictures, made by the project's own commands: annotated photos, the confusion matrix, a video timeline."
     IMAGES.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
     tmp = ROOT/'out'/'docs-images'; tmp.mkdir(parents=True, exist_ok=True)
@@ -156,6 +156,13 @@ def make_images(data: str | None):
     args = [bin_dir/'fer-nb', 'evaluate', '--out', tmp/'evaluate'] + (['--data', data] if data else [])
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     shutil.copyfile(tmp/'evaluate'/'confusion_matrix.png', IMAGES/'confusion_matrix.png')
+    group = ROOT.parent/'shared'/'data'/'photos'/'labelled'/'2008_001322.jpg'   # PASCAL VOC via dlib (Boost licence)
+    if group.exists():
+        subprocess.run([bin_dir/'fer-nb', 'predict', group, '--annotate', tmp], check=True, stdout=subprocess.DEVNULL)
+        Image.open(tmp/f'{group.stem}_annotated.png').convert('RGB').save(IMAGES/'group_annotated.jpg', quality=85)
+        subprocess.run([sys.executable, '-c', f"from fer_nb.infer import pan_zoom_clip; pan_zoom_clip({str(group)!r}, {str(tmp/'clip.mp4')!r})"], check=True)
+        subprocess.run([bin_dir/'fer-nb', 'video', tmp/'clip.mp4', '--fps', '5', '--smooth', '0.5', '--quiet',
+                        '--plot', IMAGES/'video_timeline.png'], check=True, stdout=subprocess.DEVNULL)
 
 
 def build(names: list[str], workers: int = 2):
