@@ -45,14 +45,12 @@ def cmd_data(args):
 # %% ../nbs/06_cli.ipynb #80972f48
 def cmd_train(args):
     "Train an architecture into a run folder, score it, and optionally ship the best model into the package."
-    from fer_nb.train import train
+    from dataclasses import fields
+    from fer_nb.train import TrainConfig, train
     from fer_nb.ship import score_run, ship_model
     command = 'fer-nb ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name.startswith('fer-nb') else None
-    train(args.data, arch=args.arch, epochs=args.epochs, batch_size=args.batch_size, out=args.out, seed=args.seed,
-          augment=args.augment, erase=args.erase, lr=args.lr, schedule=args.schedule,
-          label_smoothing=args.label_smoothing, early_stopping=args.early_stopping, reduce_lr=args.reduce_lr,
-          limit=args.limit, deterministic=args.deterministic, max_minutes=args.max_minutes, precision=args.precision,
-          verbose=0 if args.quiet else 1, command=command, **({'width': args.width} if args.width else {}))
+    config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    train(args.data, config, out=args.out, verbose=0 if args.quiet else 1, command=command)
     m = score_run(args.out, args.data)
     print(json.dumps({k: m[k] for k in ('arch', 'params', 'epochs_run', 'best_epoch', 'train_seconds', 'val_accuracy', 'test_accuracy')}))
     if args.ship: print('shipped as', ship_model(args.out, args.ship, data=args.data))
@@ -142,7 +140,8 @@ def cmd_export(args):
 # %% ../nbs/06_cli.ipynb #6ee8e27e
 def make_parser() -> argparse.ArgumentParser:
     "The `fer-nb` argument parser with its subcommands."
-    from fer_nb.model import ARCHITECTURES, RUNTIMES
+    from fer_nb.model import RUNTIMES
+    from fer_nb.train import add_train_arguments
     p = argparse.ArgumentParser(prog='fer-nb', description='Facial-emotion recognition on FER2013.')
     sub = p.add_subparsers(dest='command', required=True)
     runtime_help = "keras, lite (float32 LiteRT twin), lite-int8, or auto: the shipped model's card decides"
@@ -151,21 +150,9 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument('--plots', metavar='DIR', help='save class-distribution and sample-face plots here')
     d.add_argument('--skip-bad-rows', action='store_true', help='leave out (and report) bad rows instead of stopping')
     t = sub.add_parser('train', help='train a model'); t.set_defaults(func=cmd_train)
-    t.add_argument('--data'); t.add_argument('--arch', default='reference', choices=list(ARCHITECTURES))
-    t.add_argument('--epochs', type=_positive_int, default=40); t.add_argument('--batch-size', type=_positive_int, default=64)
-    t.add_argument('--out', default='runs/reference'); t.add_argument('--seed', type=int, default=0)
-    t.add_argument('--augment', action='store_true', help='flip/rotate/zoom/shift augmentation')
-    t.add_argument('--erase', action='store_true', help='random-erasing augmentation')
-    t.add_argument('--lr', type=_positive_float, default=1e-3)
-    t.add_argument('--schedule', choices=['cosine', 'constant'], default='cosine')
-    t.add_argument('--label-smoothing', type=float, default=0.0)
-    t.add_argument('--early-stopping', type=_positive_int, metavar='PATIENCE')
-    t.add_argument('--reduce-lr', action='store_true', help='ReduceLROnPlateau on PublicTest accuracy')
-    t.add_argument('--limit', type=_positive_int, help='train on this many random Training faces')
-    t.add_argument('--deterministic', action='store_true', help='TensorFlow op determinism (slower)')
-    t.add_argument('--max-minutes', type=_positive_float, help='stop before an epoch would overrun this much training time')
-    t.add_argument('--precision', choices=['float32', 'bf16'], default='float32', help='bf16: mixed bfloat16 training (faster on AVX-512 BF16 CPUs)')
-    t.add_argument('--width', type=_positive_float, help='channel multiplier of the vgg architecture')
+    t.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
+    t.add_argument('--out', default='runs/reference', help='the run folder (the same command resumes it)')
+    add_train_arguments(t)                                       # one flag per TrainConfig field
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME')
     u = sub.add_parser('runs', help='list training runs and their progress'); u.set_defaults(func=cmd_runs)

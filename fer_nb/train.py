@@ -5,14 +5,15 @@
 # %% ../nbs/02_train.ipynb #3b4c7660
 from __future__ import annotations
 import csv, json, math, os, shlex, sys, time
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
 from .data import FER2013, load_fer2013, make_dataset
-from .model import _keras, build_model
+from .model import ARCHITECTURES, _keras, build_model
 
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'train', 'run_summary']
+__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'train', 'run_summary']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -86,74 +87,106 @@ def _subset(x, y, limit, seed):
 PRECISIONS = {'float32': 'float32', 'bf16': 'mixed_bfloat16'}  # --precision -> Keras dtype policy
 
 
+# %% ../nbs/02_train.ipynb #07c58656
+def _opt(default, help, **flag): return field(default=default, metadata=dict(help=help, **flag))
+
+@dataclass
+class TrainConfig:
+    "Every training setting, with its default and help text."
+    arch: str = _opt('reference', 'architecture (see ARCHITECTURES)', choices=tuple(ARCHITECTURES))
+    epochs: int = _opt(40, 'epochs planned (the cosine schedule spans them)', positive=True)
+    batch_size: int = _opt(64, 'faces per step', positive=True)
+    seed: int = _opt(0, 'random seed of weights, shuffling and augmentation')
+    augment: bool = _opt(False, 'flip/rotate/zoom/shift augmentation')
+    erase: bool = _opt(False, 'random-erasing augmentation')
+    optimizer: str = _opt('adam', 'adam, or sgd (Nesterov momentum 0.9)', choices=('adam', 'sgd'))
+    lr: float = _opt(1e-3, 'peak learning rate', positive=True)
+    weight_decay: float = _opt(0.0, 'decoupled weight decay')
+    schedule: str = _opt('cosine', 'learning-rate schedule', choices=('cosine', 'constant'))
+    label_smoothing: float = _opt(0.0, 'cross-entropy label smoothing')
+    early_stopping: int | None = _opt(None, 'stop after this many epochs without a better PublicTest accuracy', positive=True)
+    reduce_lr: bool = _opt(False, 'halve the rate when PublicTest accuracy stalls for 3 epochs')
+    limit: int | None = _opt(None, 'train on this many random Training faces', positive=True)
+    val_limit: int | None = _opt(None, 'validate on this many random PublicTest faces', positive=True)
+    deterministic: bool = _opt(False, 'TensorFlow op determinism (slower)')
+    max_minutes: float | None = _opt(None, 'stop before an epoch would take the training time past this', positive=True)
+    precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
+    width: float | None = _opt(None, 'channel multiplier of the vgg architecture', positive=True)
+
+
+# %% ../nbs/02_train.ipynb #a6cb5efd
+def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subcommand)
+                       ):
+    "Add one `--flag` per `TrainConfig` field, with its default, type, choices and help."
+    import argparse, typing
+    hints = typing.get_type_hints(TrainConfig)
+    for f in fields(TrainConfig):
+        meta, flag = f.metadata, '--' + f.name.replace('_', '-')
+        kind = [t for t in typing.get_args(hints[f.name]) if t is not type(None)][0] if typing.get_args(hints[f.name]) else hints[f.name]
+        if kind is bool: parser.add_argument(flag, action='store_true', help=meta['help']); continue
+        def typed(text, kind=kind, positive=meta.get('positive', False), name=f.name):
+            try: value = kind(text)
+            except ValueError: raise argparse.ArgumentTypeError(f"expected {'a positive ' if positive else 'an '}{'integer' if kind is int else 'number'}, got {text!r}") from None
+            if positive and not value > 0: raise argparse.ArgumentTypeError(f"expected a positive {'integer' if kind is int else 'number'}, got {value}")
+            return value
+        if 'choices' in meta: parser.add_argument(flag, choices=meta['choices'], default=f.default, help=meta['help'])
+        else: parser.add_argument(flag, type=typed, default=f.default, help=meta['help'])
+    return parser
+
+
 # %% ../nbs/02_train.ipynb #6f10e261
-def _command(config) -> str:
-    args = ['fer-nb', 'train', '--data', config['data'], '--arch', config['arch'], '--epochs', config['epochs'],
-            '--batch-size', config['batch_size'], '--seed', config['seed'], '--lr', config['lr']]
-    if config['augment']: args.append('--augment')
-    if config.get('erase'): args.append('--erase')
-    if config.get('label_smoothing'): args += ['--label-smoothing', config['label_smoothing']]
-    if config.get('schedule', 'cosine') != 'cosine': args += ['--schedule', config['schedule']]
-    if config.get('precision', 'float32') != 'float32': args += ['--precision', config['precision']]
-    if config.get('width'): args += ['--width', config['width']]
-    if config.get('limit'): args += ['--limit', config['limit']]
-    if config.get('max_minutes'): args += ['--max-minutes', config['max_minutes']]
+def _command(config: dict) -> str:
+    "The `fer-nb train` command that reproduces a run's config."
+    args = ['fer-nb', 'train', '--data', config.get('data')]
+    for f in fields(TrainConfig):
+        value = config.get(f.name, f.default)
+        if value == f.default or value is None: continue
+        args += [f'--{f.name.replace("_", "-")}'] + ([] if value is True else [value])
     return ' '.join(shlex.quote(str(a)) for a in args)
+
 
 # %% ../nbs/02_train.ipynb #bfc55d6f
 def _machine() -> str:
+    "The CPU (and core count), and the Keras version and backend: where a run trained."
     import platform
-    return f"{platform.machine()} {os.cpu_count()} cores, Keras {_keras().__version__} ({_keras().backend.backend()} backend)"
+    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} cores ({platform.machine()}), no GPU; Keras {_keras().__version__} ({_keras().backend.backend()} backend)"
 
 
 # %% ../nbs/02_train.ipynb #492ec8f8
 def train(data=None, # a `FER2013` or its path
-          arch='reference', # a name in `ARCHITECTURES`
-          epochs=30, # epochs planned (the cosine schedule spans them)
-          batch_size=64, # faces per step
+          config: TrainConfig | None = None, # the settings (default: `TrainConfig()`)
           out='runs/reference', # the run folder (resumed when it exists)
-          seed=0, # random seed of weights, shuffling and augmentation
-          augment=True, # flip, rotate, zoom and shift (`random_affine`)
-          erase=False, # random erasing
-          lr=1e-3, # peak learning rate
-          schedule='cosine', # 'cosine' or 'constant'
-          label_smoothing=0.0, # cross-entropy label smoothing
-          early_stopping=None, # stop after this many epochs without a better PublicTest accuracy
-          reduce_lr=False, # halve the rate when PublicTest stalls for 3 epochs
-          limit=None, # train on this many random Training faces
-          val_limit=None, # validate on this many random PublicTest faces
-          deterministic=False, # TensorFlow op determinism (slower)
-          max_minutes=None, # stop before an epoch would take the training time past this
-          precision='float32', # 'float32' or 'bf16' (mixed bfloat16)
           verbose=1, # Keras progress output: 1 a bar per epoch, 0 none
           command=None, # the command line to record (default: made from the settings)
-          **arch_kwargs, # passed to the architecture's builder (e.g. `width`)
+          **settings, # `TrainConfig` fields that override `config`, e.g. `epochs=2`
          ) -> dict:
-    "Train `arch` on FER2013 Training, keep the best PublicTest epoch in `out/best.keras`; return `run_summary(out)`."
+    "Train on FER2013 Training, keep the best PublicTest epoch in `out/best.keras`; return `run_summary(out)`."
     keras = _keras()
-    if epochs < 1: raise ValueError(f"epochs must be >= 1, got {epochs}")
-    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    unknown = set(settings) - {f.name for f in fields(TrainConfig)}
+    if unknown: raise ValueError(f"unknown training setting(s) {', '.join(sorted(unknown))}; see TrainConfig")
+    c = replace(config or TrainConfig(), **settings)
+    if c.epochs < 1: raise ValueError(f"epochs must be >= 1, got {c.epochs}")
+    if c.batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {c.batch_size}")
+    if c.precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {c.precision!r}")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     data = data if isinstance(data, FER2013) else load_fer2013(data)
-    config = dict(arch=arch, epochs=epochs, batch_size=batch_size, seed=seed, augment=augment, erase=erase, lr=lr,
-                  schedule=schedule, label_smoothing=label_smoothing, early_stopping=early_stopping,
-                  reduce_lr=reduce_lr, limit=limit, val_limit=val_limit, deterministic=deterministic,
-                  max_minutes=max_minutes, precision=precision, data=str(data.path), **arch_kwargs)
+    config = dict(asdict(c), data=str(data.path), backend=keras.backend.backend(), machine=_machine())
     config['command'] = command or _command(config)
     (out/'config.json').write_text(json.dumps(config, indent=2))
-    keras.utils.set_random_seed(seed)
-    if deterministic:
+    keras.utils.set_random_seed(c.seed)
+    if c.deterministic:
         import tensorflow as tf; tf.config.experimental.enable_op_determinism()
-    keras.mixed_precision.set_global_policy(PRECISIONS[precision])
-    try: model = build_model(arch, lr=lr, **arch_kwargs)
+    keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
+    try: model = build_model(c.arch, compile=False, **({'width': c.width} if c.width else {}))
     finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
-    if label_smoothing:
-        model.compile(optimizer=model.optimizer, metrics=['accuracy'],
-                      loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing))
-    x_tr, y_tr = _subset(data.x_train, data.y_train, limit, seed)
-    x_va, y_va = _subset(data.x_val, data.y_val, val_limit, seed)
-    train_ds = make_dataset(x_tr, y_tr, batch_size, shuffle=True, augment=augment, erase=erase, seed=seed)
+    opt = (keras.optimizers.SGD(c.lr, momentum=0.9, nesterov=True, weight_decay=c.weight_decay or None) if c.optimizer == 'sgd'
+           else keras.optimizers.Adam(c.lr, weight_decay=c.weight_decay or None))
+    model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
+    x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
+    x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
+    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment, erase=c.erase, seed=c.seed)
     val_ds = make_dataset(x_va, y_va, 256)
     best = out/'best.keras'
     done = read_history(out)
@@ -162,13 +195,14 @@ def train(data=None, # a `FER2013` or its path
                      initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
                  keras.callbacks.CSVLogger(out/'history.csv', append=True),
                  keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)]
-    if schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _: cosine_lr(e, lr, epochs)))
-    if reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=0.5, patience=3))
-    if max_minutes: callbacks.append(_time_budget(max_minutes, sum(r.get('seconds', 0) for r in done)))  # after EpochTimer
-    if early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
-                                                                      patience=early_stopping, restore_best_weights=True))
-    model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=callbacks, verbose=verbose)
+    if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _: cosine_lr(e, c.lr, c.epochs)))
+    if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=0.5, patience=3))
+    if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, sum(r.get('seconds', 0) for r in done)))  # after EpochTimer
+    if c.early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
+                                                                        patience=c.early_stopping, restore_best_weights=True))
+    model.fit(train_ds, validation_data=val_ds, epochs=c.epochs, callbacks=callbacks, verbose=verbose)
     return run_summary(out)
+
 
 # %% ../nbs/02_train.ipynb #70c5fed0
 def run_summary(run_dir) -> dict:
