@@ -285,7 +285,9 @@ def paste_faces(faces, # FER2013 faces `(N,48,48[,1])` uint8
 
 
 # %% ../nbs/05_infer.ipynb #b2c3840d
-def box_iou(a, b) -> float:
+def box_iou(a, # a box `(x, y, w, h)`
+            b, # another
+           ) -> float:
     "Intersection over union of two boxes `(x, y, w, h)`."
     ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])); iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
     inter = ix * iy
@@ -504,6 +506,8 @@ def _open_video(path):
     if not cap.isOpened(): raise VideoError(f"{path}: not a video OpenCV can read (truncated, damaged, or another kind of file)")
     return cap
 
+
+# %% ../nbs/05_infer.ipynb #107fc45c
 def _frames(cap, fps, counts):
     "Yield `(frame, seconds, image)` sampled at `fps`; `counts['skipped']` counts frames that failed to decode."
     import cv2

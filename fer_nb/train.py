@@ -90,6 +90,8 @@ PRECISIONS = {'float32': 'float32', 'bf16': 'mixed_bfloat16'}  # --precision -> 
 # %% ../nbs/02_train.ipynb #07c58656
 def _opt(default, help, **flag): return field(default=default, metadata=dict(help=help, **flag))
 
+
+# %% ../nbs/02_train.ipynb #50597a2c
 @dataclass
 class TrainConfig:
     "Every training setting, with its default and help text."
