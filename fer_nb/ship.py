@@ -183,12 +183,12 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
     "A Markdown table of shipped models: size, how they were trained, accuracy with and without TTA, int8, ECE; then commands."
     cards = shipped_models() if cards is None else cards
     rows = ['| model | arch | params | MFLOP/face | precision, backend | epochs (best) | train min | PublicTest | PrivateTest | '
-            'PrivateTest + TTA | PrivateTest int8 | ECE (PrivateTest) | runtime |', '|' + '---|' * 13]
+            'PrivateTest + TTA | PrivateTest int8 | ECE (PrivateTest, as served) | runtime |', '|' + '---|' * 13]
     for name, c in cards.items():
         rows.append(f"| `{name}` | {c['arch']} | {c['params']:,} | {c.get('mflops', '—')} | {c.get('precision', 'float32')}, "
                     f"{c.get('backend', 'tensorflow')} | {c.get('epochs_run')} ({c.get('best_epoch')}) | {c.get('train_seconds', 0) / 60:.0f} | "
                     f"{_pct(c.get('val_accuracy'))} | {_pct(c.get('test_accuracy'))} | {_pct((c.get('tta') or {}).get('test_accuracy'))} | "
-                    f"{_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test', '—')} | {c.get('runtime', 'lite')} |")
+                    f"{_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
     if ensemble and len(ensemble) > 1: rows.append(ensemble_row(ensemble, data))
     commands = [f"- `{name}`, trained on {c.get('machine', '?')}: `{c.get('command', '?')}`" for name, c in cards.items()]
     return '\n'.join(rows + ['', 'Commands and hardware:', ''] + commands)
