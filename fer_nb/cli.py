@@ -121,7 +121,8 @@ def cmd_video(args):
     "Faces and emotions over a video: CSV rows, a timeline plot and an annotated video; print a summary per track."
     import matplotlib; matplotlib.use('Agg')
     from fer_nb.infer import analyze_video
-    v = analyze_video(args.video, fps=args.fps, model=args.model, detector=args.detector, smooth=args.smooth,
+    from fer_nb.model import load_model
+    v = analyze_video(args.video, fps=args.fps, model=load_model(args.model, args.runtime), detector=args.detector, smooth=args.smooth,
                       csv=args.csv, plot=args.plot, annotate=args.annotate, progress=not args.quiet)
     print(f"{args.video}: {v['sampled']:,} frames sampled at {args.fps:g}/s, {v['skipped']} damaged frames skipped, "
           f"{len(v['rows']):,} face rows, {len(v['tracks'])} tracks")
@@ -184,6 +185,7 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument('--annotate', metavar='MP4', help='write a copy of the sampled frames with boxes and emotions')
     v.add_argument('--smooth', type=_positive_float, metavar='ALPHA', help='exponential moving average over each track (0-1: weight of the newest frame)')
     v.add_argument('--model', help="model name or path, or 'a,b' (default: best shipped)")
+    v.add_argument('--runtime', choices=RUNTIMES, default='auto', help=runtime_help)
     v.add_argument('--detector', choices=['yunet', 'haar'], default='yunet')
     v.add_argument('--quiet', action='store_true', help='no progress line')
     x = sub.add_parser('export', help='export a model for deployment'); x.set_defaults(func=cmd_export)

@@ -38,7 +38,7 @@ def test_rows_per_sampled_frame_and_one_track(clip, tmp_path):
     assert np.abs(np.diff(smooth)).sum() <= np.abs(np.diff(raw)).sum() + 1e-6    # smoothing calms the scores
 
 def test_cli_video(clip, tmp_path):
-    r = fer_nb_cli('video', clip, '--fps', '2', '--csv', tmp_path/'v.csv', '--plot', tmp_path/'v.png')
+    r = fer_nb_cli('video', clip, '--fps', '2', '--runtime', 'lite', '--csv', tmp_path/'v.csv', '--plot', tmp_path/'v.png')
     assert r.returncode == 0, r.stderr
     assert '8 frames sampled' in r.stdout and 'track 0:' in r.stdout
     assert 'frames' in r.stderr                                           # the progress lines
