@@ -88,7 +88,7 @@ def cmd_evaluate(args):
 # %% ../nbs/06_cli.ipynb #b7e4296e
 def cmd_predict(args):
     "Detect and classify faces in images, folders and globs; print a table or JSON, or write a CSV; optionally annotate."
-    from fer_nb.infer import predict, predict_files, annotate, expand_inputs, read_boxes, ImageError
+    from fer_nb.infer import predict, predict_files, annotate, expand_inputs, own_boxes, read_boxes, ImageError
     from fer_nb.model import load_model
     model = load_model(args.model, args.runtime)
     boxes = read_boxes(args.boxes) if args.boxes else None
@@ -99,8 +99,7 @@ def cmd_predict(args):
         return 1 if counts['error'] and not (counts['ok'] or counts['no_face']) else 0
     rows, problems = [], 0
     for f in expand_inputs(args.paths):
-        own = None if boxes is None else boxes.get(str(f), boxes.get(str(f.resolve())))
-        try: results = predict(f, model, detect=False if args.crops else None, boxes=own, **options)
+        try: results = predict(f, model, detect=False if args.crops else None, boxes=own_boxes(boxes, f), **options)
         except (ImageError, OSError) as e:
             problems += 1; print(f"fer-nb: skipped {e}", file=sys.stderr); continue
         if not results: rows.append(dict(file=str(f), face=None))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_infer.ipynb #61041c79
 from __future__ import annotations
-import io, os
+import io, os, sys, time
 from pathlib import Path
 import numpy as np
 from .data import CLASSES, IMG_SIZE
@@ -14,9 +14,9 @@ from .model import MODELS_DIR, load_model, predict_probs, to_tflite
 __all__ = ['MAX_PIXELS', 'YUNET_FILE', 'YUNET_SCORE', 'DETECTORS', 'FER_LANDMARKS', 'UNCERTAIN', 'IMAGE_SUFFIXES', 'CSV_COLUMNS',
            'VIDEO_COLUMNS', 'classify_crops', 'ImageError', 'load_image', 'to_grey', 'preprocess', 'haar_faces',
            'yunet_faces', 'detect_faces', 'crop_faces', 'fer_landmarks', 'frame_faces', 'is_face_crop', 'predict',
-           'paste_faces', 'box_iou', 'photo_fidelity', 'annotate', 'read_boxes', 'expand_inputs', 'predict_files',
-           'VideoError', 'IoUTracker', 'analyze_video', 'track_summary', 'write_video_csv', 'plot_timeline',
-           'pan_zoom_clip', 'export_model']
+           'paste_faces', 'box_iou', 'photo_fidelity', 'annotate', 'read_boxes', 'own_boxes', 'expand_inputs',
+           'predict_files', 'VideoError', 'IoUTracker', 'analyze_video', 'track_summary', 'write_video_csv',
+           'plot_timeline', 'pan_zoom_clip', 'export_model']
 
 # %% ../nbs/05_infer.ipynb #e6b5bc17
 def _as_model(model, runtime='auto'):
@@ -254,11 +254,11 @@ def predict(image, # a path, bytes, PIL image or array
            ) -> list[dict]:
     "One result per face: `box` (x,y,w,h), `probs` by emotion, `emotion` and its `score`, the detector's `face_score`."
     grey = preprocess(image)
+    whole = boxes is None and (detect is False or (detect is None and is_face_crop(grey)))   # the image is the face
     if boxes is not None: faces = [dict(box=tuple(int(v) for v in b), score=None, landmarks=None) for b in boxes]
-    elif detect is False or (detect is None and is_face_crop(grey)): faces = [dict(box=(0, 0, grey.shape[1], grey.shape[0]), score=None, landmarks=None)]
+    elif whole: faces = [dict(box=(0, 0, grey.shape[1], grey.shape[0]), score=None, landmarks=None)]
     else: faces = detect_faces(grey, detector)
     if not faces: return []
-    whole = boxes is None and faces[0]['box'] == (0, 0, grey.shape[1], grey.shape[0]) and faces[0]['landmarks'] is None
     crops = frame_faces(grey, faces, margin=0.0 if whole else margin)
     probs = classify_crops(crops, model, tta=tta, runtime=runtime)
     return [dict(box=f['box'], probs={c: float(p[i]) for i, c in enumerate(CLASSES)}, score=float(p.max()),
@@ -303,7 +303,6 @@ def photo_fidelity(faces, # FER2013 faces `(N,48,48[,1])` uint8
                    seed=0, # random seed of `paste_faces`
                   ) -> dict:
     "Share of pasted faces found, false alarms, and accuracy of the photo path against the direct crop path on the same faces."
-    import time
     model = _as_model(model); labels = np.asarray(labels)
     direct = classify_crops(faces, model).argmax(1) == labels
     found, right, alarms, t0 = [], [], 0, time.perf_counter()
@@ -358,6 +357,14 @@ def read_boxes(path, # a CSV with columns file,x,y,w,h (one row per face)
     return boxes
 
 
+# %% ../nbs/05_infer.ipynb #7303d932
+def own_boxes(boxes, # what `read_boxes` returned, or None
+              file, # an image's path
+             ) -> list | None:
+    "The caller's boxes for `file`, or None (detect faces) when it has none or no boxes were given."
+    return None if boxes is None else boxes.get(str(file), boxes.get(str(Path(file).resolve())))
+
+
 # %% ../nbs/05_infer.ipynb #a53c48f7
 IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.pgm', '.ppm'}
 
@@ -404,18 +411,15 @@ def _completed(out: Path) -> set:
 class _Progress:
     "Files done out of total and files per second, on stderr."
     def __init__(self, total, enabled=True):
-        import sys, time
         self.total, self.done, self.t0, self.last, self.enabled, self.out = total, 0, time.perf_counter(), 0.0, enabled, sys.stderr
         self.counts = dict(ok=0, no_face=0, error=0)
     def step(self, status):
-        import time
         self.done += 1; self.counts[status.split(':')[0]] += 1
         now = time.perf_counter()
         if self.enabled and (now - self.last >= 1 or self.done == self.total):
             self.last = now; end = '\r' if self.out.isatty() else '\n'
             print(f"predict: {self.done:,}/{self.total:,} files ({self.done / max(self.total, 1):.0%}), {self.done / (now - self.t0):.1f} files/s", end=end, file=self.out, flush=True)
     def close(self):
-        import time
         secs = time.perf_counter() - self.t0
         line = f"{self.done:,} files in {secs:.1f} s: {self.done / max(secs, 1e-9):.1f} files/s (ok {self.counts['ok']}, no_face {self.counts['no_face']}, errors {self.counts['error']})"
         if self.enabled: print(('\n' if self.out.isatty() else '') + line, file=self.out, flush=True)
@@ -434,7 +438,7 @@ def predict_files(paths, # files, folders and glob patterns
                   **kwargs, # passed to `predict` (tta, min_score, margin, runtime)
                  ) -> dict:
     "Classify every face in many images into a CSV, one status row per faceless or unreadable file; return the counts."
-    import csv, sys
+    import csv
     from concurrent.futures import ThreadPoolExecutor
     files = expand_inputs(paths)
     boxes = read_boxes(boxes) if isinstance(boxes, (str, Path)) else boxes
@@ -454,7 +458,7 @@ def predict_files(paths, # files, folders and glob patterns
             for k, f in enumerate(todo):
                 grey, error = ahead[k].result(); ahead[k] = None
                 if k + 2 * workers < len(todo): ahead.append(pool.submit(decode, todo[k + 2 * workers]))
-                own = None if boxes is None else boxes.get(str(f), boxes.get(str(f.resolve())))
+                own = own_boxes(boxes, f)
                 rows = _rows(str(f), error=error) if error else _rows(str(f), predict(grey, model, detector=detector, boxes=own, **kwargs))
                 writer.writerows(rows); stream.flush()
                 bar.step(rows[0]['status'])
@@ -538,7 +542,7 @@ def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi
                   max_seconds=None, # stop after this much video
                  ) -> dict:
     "Faces and emotions over a video: one row per face per sampled frame, with time, frame, track id, box and probabilities."
-    import cv2, math, sys, time
+    import cv2, math
     cap = _open_video(path)
     model = _as_model(model)
     src, total = cap.get(cv2.CAP_PROP_FPS) or 25.0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)

@@ -140,12 +140,16 @@ MODELS_DIR = Path(importlib.util.find_spec('fer_nb').origin).parent/'models'   #
 
 
 # %% ../nbs/01_model.ipynb #d20e59a2
+_cards = {}
+
 def shipped_models() -> dict:
-    "Model cards of the models shipped in the package, by name, best PublicTest accuracy first."
-    cards = {}
-    for card in sorted(MODELS_DIR.glob('*.json')):
-        if (MODELS_DIR/f'{card.stem}.keras').exists(): cards[card.stem] = json.loads(card.read_text())
-    return dict(sorted(cards.items(), key=lambda kv: -kv[1].get('val_accuracy', 0)))
+    "Model cards of the models shipped in the package, by name, best PublicTest accuracy first (re-read only when a card changes)."
+    files = sorted(f for f in MODELS_DIR.glob('*.json') if (MODELS_DIR/f'{f.stem}.keras').exists())
+    key = tuple((f.name, f.stat().st_mtime_ns) for f in files)
+    if key not in _cards:
+        cards = {f.stem: json.loads(f.read_text()) for f in files}
+        _cards.clear(); _cards[key] = dict(sorted(cards.items(), key=lambda kv: -kv[1].get('val_accuracy', 0)))
+    return dict(_cards[key])
 
 
 # %% ../nbs/01_model.ipynb #5c9cd3c9

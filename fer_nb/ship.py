@@ -168,8 +168,8 @@ def ensemble_row(names, # shipped model names
     "A results-table row for the ensemble of shipped models `names`, evaluated now in their default runtimes."
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     model, cards = load_model(','.join(names)), shipped_models()
-    acc = {(s, t): evaluate(model, data, split=s, tta=t)['accuracy'] for s, t in (('PublicTest', False), ('PrivateTest', False), ('PrivateTest', True))}
-    ece = evaluate(model, data)['ece']
+    ev = {(s, t): evaluate(model, data, split=s, tta=t) for s, t in (('PublicTest', False), ('PrivateTest', False), ('PrivateTest', True))}
+    acc, ece = {k: e['accuracy'] for k, e in ev.items()}, ev['PrivateTest', False]['ece']
     return (f"| {' + '.join(f'`{n}`' for n in names)} | ensemble | {sum(cards[n]['params'] for n in names):,} | "
             f"{sum(cards[n].get('mflops', 0) for n in names):.1f} | the members' | | | {_pct(acc['PublicTest', False])} | "
             f"{_pct(acc['PrivateTest', False])} | {_pct(acc['PrivateTest', True])} | | {ece:.4f} | {model.runtime} |")
