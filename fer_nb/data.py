@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #52aa20c0
 from __future__ import annotations
-import gzip, hashlib, json, os, sys, time, zlib
+import functools, gzip, hashlib, json, os, sys, time, zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -381,53 +381,81 @@ def one_hot(labels, # integer classes `(N,)`
     return np.eye(n_classes, dtype=np.float32)[np.asarray(labels)]
 
 
+# %% ../nbs/00_data.ipynb #6d235a19
+def _rng(seed) -> np.random.Generator:
+    "A NumPy generator from an integer seed, a sequence of integers, None (fresh entropy) or a generator (used as is)."
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
 # %% ../nbs/00_data.ipynb #bb7b756d
 def random_affine(images, # a float batch `(B,H,W,C)`
                   rotation=10.0, # largest rotation, degrees
                   zoom=0.1, # largest zoom in or out, as a fraction
                   shift=0.1, # largest shift, as a fraction of the side
                   flip=True, # mirror half of the faces
-                  seed=None, # random seed (None: not reproducible)
-                 ):
-    "Randomly flip, rotate (degrees), zoom and shift a float batch `(B,H,W,C)` with one projective-transform op."
-    import tensorflow as tf
-    b = tf.shape(images)[0]; h = tf.cast(tf.shape(images)[1], tf.float32); w = tf.cast(tf.shape(images)[2], tf.float32)
-    rnd = lambda lo, hi, i: tf.random.uniform([b], lo, hi, seed=None if seed is None else seed + i)
-    angle = rnd(-rotation, rotation, 0) * (np.pi / 180)
-    scale = 1.0 / rnd(1 - zoom, 1 + zoom, 1)                      # output->input scale
-    sx = tf.where(rnd(0., 1., 2) < 0.5, -1.0, 1.0) if flip else tf.ones([b])
-    tx, ty = rnd(-shift, shift, 3) * w, rnd(-shift, shift, 4) * h
-    cos, sin = tf.cos(angle) * scale, tf.sin(angle) * scale
+                  seed=None, # an integer seed or a `numpy.random.Generator` (None: not reproducible)
+                 ) -> np.ndarray:
+    "Randomly flip, rotate (degrees), zoom and shift a float batch `(B,H,W,C)`: one bilinear affine warp per image."
+    import cv2
+    x = np.asarray(images, np.float32); rng = _rng(seed)
+    b, h, w = x.shape[:3]
+    angle = rng.uniform(-rotation, rotation, b) * (np.pi / 180)
+    scale = 1.0 / rng.uniform(1 - zoom, 1 + zoom, b)               # output->input scale
+    sx = np.where(rng.uniform(0, 1, b) < 0.5, -1.0, 1.0) if flip else np.ones(b)
+    tx, ty = rng.uniform(-shift, shift, b) * w, rng.uniform(-shift, shift, b) * h
+    cos, sin = np.cos(angle) * scale, np.sin(angle) * scale
     cx, cy = (w - 1) / 2, (h - 1) / 2
     # input = A @ (output - centre) + centre - shift, with A = R(angle)*scale*diag(sx, 1)
-    a0, a1 = cos * sx, -sin
-    b0, b1 = sin * sx, cos
-    a2 = cx - a0 * cx - a1 * cy - tx
-    b2 = cy - b0 * cx - b1 * cy - ty
-    zeros = tf.zeros([b])
-    transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
-    return tf.raw_ops.ImageProjectiveTransformV3(images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
-                                                 fill_value=0.0, interpolation='BILINEAR', fill_mode='REFLECT')
-
+    a0, a1, b0, b1 = cos * sx, -sin, sin * sx, cos
+    m = np.stack([np.stack([a0, a1, cx - a0 * cx - a1 * cy - tx], 1), np.stack([b0, b1, cy - b0 * cx - b1 * cy - ty], 1)], 1)
+    out = np.empty_like(x)
+    for k in range(b):
+        out[k] = cv2.warpAffine(x[k], m[k], (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REFLECT).reshape(x.shape[1:])
+    return out
 
 # %% ../nbs/00_data.ipynb #1eb88088
 def random_erase(images, # a float batch `(B,H,W,C)`
                  p=0.5, # probability that an image gets a rectangle
                  max_frac=0.3, # largest rectangle side, as a fraction of the image side
-                 seed=None, # random seed (None: not reproducible)
-                ):
-    "Blank one random rectangle (up to `max_frac` of each side) in each image with probability `p`."
-    import tensorflow as tf
-    b, h, w = tf.shape(images)[0], tf.shape(images)[1], tf.shape(images)[2]
-    rnd = lambda i: tf.random.uniform([b, 1, 1, 1], seed=None if seed is None else seed + 10 + i)
-    eh, ew = rnd(0) * max_frac * tf.cast(h, tf.float32), rnd(1) * max_frac * tf.cast(w, tf.float32)
-    y0, x0 = rnd(2) * (tf.cast(h, tf.float32) - eh), rnd(3) * (tf.cast(w, tf.float32) - ew)
-    ys = tf.cast(tf.range(h), tf.float32)[None, :, None, None]; xs = tf.cast(tf.range(w), tf.float32)[None, None, :, None]
-    inside = (ys >= y0) & (ys < y0 + eh) & (xs >= x0) & (xs < x0 + ew) & (rnd(4) < p)
-    return tf.where(inside, tf.zeros_like(images), images)
-
+                 seed=None, # an integer seed or a `numpy.random.Generator` (None: not reproducible)
+                ) -> np.ndarray:
+    "Blank one random rectangle (up to `max_frac` of each side) in each image with probability `p`; returns a copy."
+    x = np.array(images, np.float32); rng = _rng(seed)
+    b, h, w = x.shape[:3]
+    eh, ew = rng.uniform(0, 1, b) * max_frac * h, rng.uniform(0, 1, b) * max_frac * w
+    y0, x0 = rng.uniform(0, 1, b) * (h - eh), rng.uniform(0, 1, b) * (w - ew)
+    on = rng.uniform(0, 1, b) < p
+    col = lambda v: v[:, None, None]
+    ys, xs = np.arange(h)[None, :, None], np.arange(w)[None, None, :]
+    x[(ys >= col(y0)) & (ys < col(y0 + eh)) & (xs >= col(x0)) & (xs < col(x0 + ew)) & col(on)] = 0.0
+    return x
 
 # %% ../nbs/00_data.ipynb #348f7c30
+@functools.cache
+def _face_batches():
+    "The `PyDataset` class behind `make_dataset` (made on first use: Keras is imported lazily)."
+    import keras
+    class FaceBatches(keras.utils.PyDataset):
+        "Batches of `(float32 faces in [0,1], one-hot labels)` from uint8 arrays, reshuffled and augmented per epoch."
+        def __init__(self, images, labels, batch_size, shuffle, augment, erase, seed, **kwargs):
+            super().__init__(**kwargs)
+            x = np.asarray(images); self.x = x[..., None] if x.ndim == 3 else x
+            self.y, self.batch_size = np.asarray(labels, np.int64), batch_size
+            self.shuffle, self.augment, self.erase, self.seed, self.epoch = shuffle, augment, erase, seed, 0
+            self._order()
+        def _order(self):
+            self.order = _rng([self.seed, self.epoch]).permutation(len(self.x)) if self.shuffle else np.arange(len(self.x))
+        def __len__(self): return -(-len(self.x) // self.batch_size)
+        def __getitem__(self, i):
+            idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+            xb, rng = to_float(self.x[idx]), _rng([self.seed, self.epoch, i])
+            if self.augment: xb = random_affine(xb, seed=rng)
+            if self.erase: xb = random_erase(xb, seed=rng)
+            return xb, one_hot(self.y[idx])
+        def on_epoch_end(self): self.epoch += 1; self._order()
+    return FaceBatches
+
+# %% ../nbs/00_data.ipynb #90949284
 def make_dataset(images, # faces `(N,48,48[,1])` uint8
                  labels, # integer classes `(N,)`
                  batch_size=64, # faces per batch
@@ -435,21 +463,10 @@ def make_dataset(images, # faces `(N,48,48[,1])` uint8
                  augment=False, # apply `random_affine`
                  erase=False, # apply `random_erase`
                  seed=0, # random seed of shuffling and augmentation
-                 repeat=False, # repeat forever (for step-based loops)
+                 workers=1, # threads preparing batches ahead of the model (1: in the training loop)
                 ):
-    "A `tf.data.Dataset` of `(float32 images in [0,1], one-hot labels)` batches, optionally shuffled and augmented."
-    import tensorflow as tf
-    x = np.asarray(images); x = x[..., None] if x.ndim == 3 else x
-    ds = tf.data.Dataset.from_tensor_slices((x, np.asarray(labels, np.int32)))
-    if shuffle: ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    if repeat: ds = ds.repeat()
-    ds = ds.batch(batch_size)
-    def prepare(xb, yb):
-        xb = tf.cast(xb, tf.float32) / 255.0
-        if augment: xb = random_affine(xb, seed=seed)
-        if erase: xb = random_erase(xb, seed=seed)
-        return xb, tf.one_hot(yb, len(CLASSES))
-    return ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
+    "A `keras.utils.PyDataset` of `(float32 faces in [0,1], one-hot labels)` batches, optionally shuffled and augmented."
+    return _face_batches()(images, labels, batch_size, shuffle, augment, erase, seed, workers=workers)
 
 # %% ../nbs/00_data.ipynb #b18093c8
 def plot_augmented(images, # faces `(N,48,48[,1])`
@@ -460,7 +477,7 @@ def plot_augmented(images, # faces `(N,48,48[,1])`
     "Show `n` faces above the same faces after `random_affine` + `random_erase`; saved to `path` when given."
     import matplotlib.pyplot as plt
     x = to_float(images[:n])
-    xa = random_erase(random_affine(x, seed=seed), seed=seed).numpy()
+    rng = _rng(seed); xa = random_erase(random_affine(x, seed=rng), seed=rng)
     fig, axes = plt.subplots(2, n, figsize=(n * 1.1, 2.5))
     for j in range(n):
         for row, batch in enumerate((x, xa)):

@@ -10,9 +10,9 @@ import numpy as np
 from .data import CLASSES, IMG_SIZE
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'QUANTIZATIONS', 'RUNTIMES', 'reference_cnn', 'vgg_cnn', 'build_model',
-           'ModelFileError', 'check_classifier', 'shipped_models', 'model_path', 'temper', 'predict_probs', 'to_tflite',
-           'LiteModel', 'Ensemble', 'twin_path', 'load_model']
+__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'QUANTIZATIONS', 'RUNTIMES', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model',
+           'mflops', 'ModelFileError', 'check_classifier', 'shipped_models', 'model_path', 'temper', 'predict_probs',
+           'to_tflite', 'LiteModel', 'Ensemble', 'twin_path', 'load_model']
 
 # %% ../nbs/01_model.ipynb #ddf9cf91
 def _keras():
@@ -76,9 +76,39 @@ def vgg_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `
     return model
 
 
-# %% ../nbs/01_model.ipynb #a1cf0ea0
-ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn}
+# %% ../nbs/01_model.ipynb #9c124962
+def resnet_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `width`)
+               blocks=(1, 1, 1, 1), # basic blocks per stage
+               dropout=0.3, # dropout before the softmax
+               lr=1e-3, # Adam learning rate
+               width=1.0, # multiplies every layer's channels
+               input_shape=(IMG_SIZE, IMG_SIZE, 1), # one face
+               n_classes=len(CLASSES), # emotions
+               compile=True, # compile with Adam and cross-entropy
+              ):
+    "ResNet of basic blocks for 48x48 faces: Conv3x3 stem, four stages (stride 2 from the second), GAP, dropout, softmax."
+    keras = _keras(); L = keras.layers
+    filters = [max(8, int(round(f * width))) for f in filters]
+    conv_bn = lambda x, f, k=3, s=1: L.BatchNormalization()(L.Conv2D(f, k, strides=s, padding='same', use_bias=False)(x))
+    x = inputs = keras.Input(shape=input_shape)
+    x = L.Activation('relu')(conv_bn(x, filters[0]))
+    for stage, (f, n) in enumerate(zip(filters, blocks)):
+        for b in range(n):
+            s = 2 if stage and not b else 1
+            y = conv_bn(L.Activation('relu')(conv_bn(x, f, s=s)), f)
+            shortcut = conv_bn(x, f, k=1, s=s) if s != 1 or x.shape[-1] != f else x
+            x = L.Activation('relu')(L.Add()([y, shortcut]))
+    x = L.Dropout(dropout)(L.GlobalAveragePooling2D()(x))
+    outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
+    model = keras.Model(inputs, outputs, name='resnet_cnn')
+    if compile:
+        model.compile(optimizer=keras.optimizers.Adam(lr), loss='categorical_crossentropy', metrics=['accuracy'])
+    return model
 
+# %% ../nbs/01_model.ipynb #a1cf0ea0
+ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn, 'resnet': resnet_cnn}
+
+# %% ../nbs/01_model.ipynb #a1fe93dd
 def build_model(arch='reference', **kwargs):
     "Build the registered architecture `arch` (see `ARCHITECTURES`), passing `kwargs` to its builder."
     if arch not in ARCHITECTURES:
@@ -87,6 +117,20 @@ def build_model(arch='reference', **kwargs):
     unknown = set(kwargs) - set(inspect.signature(ARCHITECTURES[arch]).parameters)
     if unknown: raise ValueError(f"architecture {arch!r} has no setting {', '.join(sorted(unknown))}")
     return ARCHITECTURES[arch](**kwargs)
+
+# %% ../nbs/01_model.ipynb #bbe2f47e
+def mflops(model) -> float:
+    "Millions of floating-point operations per face of a Keras model's convolutions and dense layers."
+    macs = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind in ('Conv2D', 'DepthwiseConv2D'):
+            h, w, c_out = layer.output.shape[1:]
+            k = int(np.prod(layer.kernel_size)); c_in = layer.input.shape[-1]
+            macs += h * w * k * (c_in if kind == 'DepthwiseConv2D' else c_in * c_out)
+        elif kind == 'Dense': macs += layer.input.shape[-1] * layer.units
+        elif hasattr(layer, 'layers'): macs += mflops(layer) * 1e6 / 2
+    return round(2 * macs / 1e6, 1)
 
 # %% ../nbs/01_model.ipynb #95cd1be2
 class ModelFileError(ValueError):
@@ -190,6 +234,7 @@ def temper(probs, # probabilities `(N,7)`
 def _forward(model):
     "A fast `x -> probabilities` for float32 batches of 48x48x1 faces, cached on the model; applies its `temperature`."
     fn = getattr(model, 'forward', None) or getattr(model, '_fer_forward', None)   # a `LiteModel` or `Ensemble`, or cached
+    if fn is None and _keras().backend.backend() != 'tensorflow': fn = model._fer_forward = model.predict_on_batch
     if fn is None:
         import tensorflow as tf
         fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True,

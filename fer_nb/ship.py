@@ -8,27 +8,13 @@ import hashlib, json, os, shlex, time
 from pathlib import Path
 import numpy as np
 from .data import FER2013, file_sha256, load_fer2013
-from .model import MODELS_DIR, LiteModel, load_model, predict_probs, shipped_models, to_tflite, twin_path
+from .model import MODELS_DIR, LiteModel, _keras, load_model, mflops, predict_probs, shipped_models, to_tflite, twin_path
 from .train import _machine, read_history, run_summary
 from .evaluate import evaluate, expected_calibration_error, fit_temperature
 
 # %% auto #0
-__all__ = ['INT8_AIMS', 'MAX_ECE', 'mflops', 'score_run', 'tta_figures', 'int8_figures', 'calibration_figures', 'finish_card',
-           'ship_model', 'ensemble_row', 'results_table']
-
-# %% ../nbs/04_ship.ipynb #35860798
-def mflops(model) -> float:
-    "Millions of floating-point operations per face of a Keras model's convolutions and dense layers."
-    macs = 0
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind in ('Conv2D', 'DepthwiseConv2D'):
-            h, w, c_out = layer.output.shape[1:]
-            k = int(np.prod(layer.kernel_size)); c_in = layer.input.shape[-1]
-            macs += h * w * k * (c_in if kind == 'DepthwiseConv2D' else c_in * c_out)
-        elif kind == 'Dense': macs += layer.input.shape[-1] * layer.units
-        elif hasattr(layer, 'layers'): macs += mflops(layer) * 1e6 / 2
-    return round(2 * macs / 1e6, 1)
+__all__ = ['INT8_AIMS', 'MAX_ECE', 'score_run', 'tta_figures', 'int8_figures', 'calibration_figures', 'finish_card', 'ship_model',
+           'ensemble_row', 'results_table']
 
 # %% ../nbs/04_ship.ipynb #5812d7e6
 def score_run(run_dir, # a run folder written by `train`
@@ -148,6 +134,10 @@ def ship_model(run_dir, # a run folder written by `train`
                data=None, # a `FER2013` or its path
               ) -> Path:
     "Copy `run_dir/best.keras` (weights only) into the package as `name.keras`, with its twins and a complete card."
+    backend = _keras().backend.backend()
+    if backend != 'tensorflow':   # the LiteRT twins are converted by TensorFlow
+        raise ValueError(f"shipping needs the TensorFlow backend (LiteRT export), not {backend}: train on {backend}, then "
+                         f"ship with KERAS_BACKEND=tensorflow and the same `fer-nb train ... --ship {name}` command")
     run_dir, models_dir = Path(run_dir), Path(models_dir); models_dir.mkdir(parents=True, exist_ok=True)
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     card = score_run(run_dir, data) if not (run_dir/'metrics.json').exists() else json.loads((run_dir/'metrics.json').read_text())

@@ -9,11 +9,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
 from .data import FER2013, load_fer2013, make_dataset
-from .model import ARCHITECTURES, _keras, build_model
+from .model import ARCHITECTURES, _keras, build_model, shipped_models
 
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'train', 'run_summary']
+__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'train', 'run_summary',
+           'time_to_accuracy', 'plot_time_to_accuracy']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -110,7 +111,7 @@ class TrainConfig:
     reduce_lr: bool = _opt(False, 'halve the rate when PublicTest accuracy stalls for 3 epochs')
     limit: int | None = _opt(None, 'train on this many random Training faces', positive=True)
     val_limit: int | None = _opt(None, 'validate on this many random PublicTest faces', positive=True)
-    deterministic: bool = _opt(False, 'TensorFlow op determinism (slower)')
+    deterministic: bool = _opt(False, 'deterministic kernels of the backend (slower on TensorFlow)')
     max_minutes: float | None = _opt(None, 'stop before an epoch would take the training time past this', positive=True)
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
     width: float | None = _opt(None, 'channel multiplier of the vgg architecture', positive=True)
@@ -156,6 +157,16 @@ def _machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores ({platform.machine()}), no GPU; Keras {_keras().__version__} ({_keras().backend.backend()} backend)"
 
 
+# %% ../nbs/02_train.ipynb #47311365
+def _make_deterministic() -> str:
+    "Ask the Keras backend for deterministic kernels (TensorFlow op determinism, PyTorch deterministic algorithms); returns the backend."
+    backend = _keras().backend.backend()
+    if backend == 'tensorflow':
+        import tensorflow as tf; tf.config.experimental.enable_op_determinism()
+    elif backend == 'torch':
+        import torch; torch.use_deterministic_algorithms(True)
+    return backend
+
 # %% ../nbs/02_train.ipynb #492ec8f8
 def train(data=None, # a `FER2013` or its path
           config: TrainConfig | None = None, # the settings (default: `TrainConfig()`)
@@ -178,8 +189,7 @@ def train(data=None, # a `FER2013` or its path
     config['command'] = command or _command(config)
     (out/'config.json').write_text(json.dumps(config, indent=2))
     keras.utils.set_random_seed(c.seed)
-    if c.deterministic:
-        import tensorflow as tf; tf.config.experimental.enable_op_determinism()
+    if c.deterministic: _make_deterministic()
     keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
     try: model = build_model(c.arch, compile=False, **({'width': c.width} if c.width else {}))
     finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
@@ -218,3 +228,31 @@ def run_summary(run_dir) -> dict:
                 seconds_per_epoch=round(float(np.median([r['seconds'] for r in history if 'seconds' in r] or [0])), 1),
                 config=config)
 
+
+# %% ../nbs/02_train.ipynb #076e7e79
+def time_to_accuracy(histories: dict, # {name: history rows with `seconds` and `val_accuracy`} (`read_history`, a card's `history`)
+                     minutes=(10, 30, 60, 90, 150), # training budgets
+                    ) -> str:
+    "A Markdown table: each run's seconds per epoch and best PublicTest accuracy within each budget of training minutes."
+    head = ['run', 's/epoch', *[f'≤ {m} min' for m in minutes], 'whole run']
+    rows = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for name, h in histories.items():
+        t = np.cumsum([r['seconds'] for r in h]) / 60; acc = np.array([r['val_accuracy'] for r in h])
+        within = [f'{acc[t <= m].max():.2%}' if (t <= m).any() else '—' for m in minutes]
+        rows.append(f"| {name} | {np.median([r['seconds'] for r in h]):.0f} | {' | '.join(within)} | "
+                    f"{acc.max():.2%} in {t[-1]:.0f} min |")
+    return '\n'.join(rows)
+
+# %% ../nbs/02_train.ipynb #2716e1f9
+def plot_time_to_accuracy(histories: dict, # {name: history rows}, as for `time_to_accuracy`
+                          path=None, # save the figure here when given
+                         ):
+    "PublicTest accuracy against cumulative training minutes, one line per run; saved to `path` when given."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, h in histories.items():
+        ax.plot(np.cumsum([r['seconds'] for r in h]) / 60, [r['val_accuracy'] for r in h], label=name, lw=1.5)
+    ax.set(xlabel='training minutes (2-core CPU)', ylabel='PublicTest accuracy', title='Accuracy against training time')
+    ax.grid(alpha=0.3); ax.legend(); fig.tight_layout()
+    if path: fig.savefig(path, dpi=120)
+    return fig
