@@ -149,12 +149,13 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
     d.add_argument('--plots', metavar='DIR', help='save class-distribution and sample-face plots here')
     d.add_argument('--skip-bad-rows', action='store_true', help='leave out (and report) bad rows instead of stopping')
-    t = sub.add_parser('train', help='train a model'); t.set_defaults(func=cmd_train)
+    t = sub.add_parser('train', help='train a model', epilog='Runs on any Keras backend: KERAS_BACKEND=tensorflow (default) or jax are tested; '
+                       '--ship needs the TensorFlow backend.'); t.set_defaults(func=cmd_train)
     t.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
     t.add_argument('--out', default='runs/reference', help='the run folder (the same command resumes it)')
     add_train_arguments(t)                                       # one flag per TrainConfig field
     t.add_argument('--quiet', action='store_true', help='no progress bar')
-    t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME')
+    t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME (TensorFlow backend)')
     u = sub.add_parser('runs', help='list training runs and their progress'); u.set_defaults(func=cmd_runs)
     u.add_argument('folders', nargs='*', default=['runs', '~/.cache/fer_nb/runs'], metavar='FOLDER')
     e = sub.add_parser('evaluate', help='evaluate a model'); e.set_defaults(func=cmd_evaluate)

@@ -437,11 +437,11 @@ def _face_batches():
     import keras
     class FaceBatches(keras.utils.PyDataset):
         "Batches of `(float32 faces in [0,1], one-hot labels)` from uint8 arrays, reshuffled and augmented per epoch."
-        def __init__(self, images, labels, batch_size, shuffle, augment, erase, seed, **kwargs):
+        def __init__(self, images, labels, batch_size, shuffle, augment, erase, seed, epoch, **kwargs):
             super().__init__(**kwargs)
             x = np.asarray(images); self.x = x[..., None] if x.ndim == 3 else x
             self.y, self.batch_size = np.asarray(labels, np.int64), batch_size
-            self.shuffle, self.augment, self.erase, self.seed, self.epoch = shuffle, augment, erase, seed, 0
+            self.shuffle, self.augment, self.erase, self.seed, self.epoch = shuffle, augment, erase, seed, epoch
             self._order()
         def _order(self):
             self.order = _rng([self.seed, self.epoch]).permutation(len(self.x)) if self.shuffle else np.arange(len(self.x))
@@ -463,10 +463,11 @@ def make_dataset(images, # faces `(N,48,48[,1])` uint8
                  augment=False, # apply `random_affine`
                  erase=False, # apply `random_erase`
                  seed=0, # random seed of shuffling and augmentation
+                 epoch=0, # the first epoch's number: a resumed run continues its sequence of orders and augmentations
                  workers=1, # threads preparing batches ahead of the model (1: in the training loop)
                 ):
     "A `keras.utils.PyDataset` of `(float32 faces in [0,1], one-hot labels)` batches, optionally shuffled and augmented."
-    return _face_batches()(images, labels, batch_size, shuffle, augment, erase, seed, workers=workers)
+    return _face_batches()(images, labels, batch_size, shuffle, augment, erase, seed, epoch, workers=workers)
 
 # %% ../nbs/00_data.ipynb #b18093c8
 def plot_augmented(images, # faces `(N,48,48[,1])`

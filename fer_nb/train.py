@@ -198,10 +198,10 @@ def train(data=None, # a `FER2013` or its path
     model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
     x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
-    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment, erase=c.erase, seed=c.seed)
-    val_ds = make_dataset(x_va, y_va, 256)
     best = out/'best.keras'
     done = read_history(out)
+    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment, erase=c.erase, seed=c.seed, epoch=len(done))
+    val_ds = make_dataset(x_va, y_va, 256)
     callbacks = [_epoch_timer(),
                  _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
                      initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),

@@ -144,7 +144,7 @@ def readme_markdown() -> str:
 
 
 def make_images(data: str | None):
-    "The README's pictures, made by the project's own commands: annotated photos, the confusion matrix, a video timeline."
+    "The README's pictures, made by the project's own commands: annotated photos, the confusion matrix, time to accuracy, a video timeline."
     IMAGES.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
     tmp = ROOT/'out'/'docs-images'; tmp.mkdir(parents=True, exist_ok=True)
@@ -156,6 +156,9 @@ def make_images(data: str | None):
     args = [bin_dir/'fer-nb', 'evaluate', '--out', tmp/'evaluate'] + (['--data', data] if data else [])
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     shutil.copyfile(tmp/'evaluate'/'confusion_matrix.png', IMAGES/'confusion_matrix.png')
+    subprocess.run([sys.executable, '-c', "from fer_nb.model import shipped_models; from fer_nb.train import plot_time_to_accuracy; "
+                    "plot_time_to_accuracy({n: c['history'] for n, c in shipped_models().items() if c.get('history')}, "
+                    f"path={str(IMAGES/'time_to_accuracy.png')!r})"], check=True)
     group = ROOT.parent/'shared'/'data'/'photos'/'labelled'/'2008_001322.jpg'   # PASCAL VOC via dlib (Boost licence)
     if group.exists():
         subprocess.run([bin_dir/'fer-nb', 'predict', group, '--annotate', tmp], check=True, stdout=subprocess.DEVNULL)
