@@ -44,7 +44,7 @@ def _timed(fn):
     t = time.perf_counter(); fn(); return time.perf_counter() - t
 
 
-def bench_train(data, steps, batch=64, arch='reference'):
+def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3):
     "Images/s of model.fit in each precision: float arrays in memory, no augmentation (baseline) vs fer_nb's augmenting batches."
     import keras
     from fer_nb.data import make_dataset, one_hot, to_float
@@ -62,7 +62,7 @@ def bench_train(data, steps, batch=64, arch='reference'):
     def rate(precision, fit_args):
         keras.utils.set_random_seed(0)
         keras.mixed_precision.set_global_policy(PRECISIONS[precision])   # as `train` builds the model
-        try: model = build_model(arch, compile=False)
+        try: model = build_model(arch, compile=False, **({'width': width} if width else {}))
         finally: keras.mixed_precision.set_global_policy('float32')
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss='categorical_crossentropy', metrics=['accuracy'])
         cb = Rate(); model.fit(**fit_args, epochs=3, verbose=0, callbacks=[cb])
@@ -70,14 +70,14 @@ def bench_train(data, steps, batch=64, arch='reference'):
 
     plain = lambda p: rate(p, dict(x=x_f, y=y_1h, batch_size=batch, shuffle=True))
     piped = lambda p: rate(p, dict(x=make_dataset(x_u8, y, batch, shuffle=True, augment=True, erase=True)))
-    best = {}
+    best, name = {}, f'{arch}' + (f' width {width}' if width else '')
     for p in PRECISIONS:
         base, ours = [], []
-        for _ in range(2): base.append(plain(p)); ours.append(piped(p))   # interleaved, so drift hits both alike
+        for _ in range(repeats): base.append(plain(p)); ours.append(piped(p))   # interleaved, so drift hits both alike
         best[p] = max(base), max(ours)
-        report('train', f'{arch} CNN, {p}, batch {batch}, {n:,} images/epoch: fit on arrays vs fer_nb batches (augmented)',
+        report('train', f'{name}, {p}, batch {batch}, {n:,} images/epoch: fit on arrays vs fer_nb batches (augmented)',
                *best[p], 'img/s', True, 'goal >= 0.95x')
-    report('train', f'{arch} CNN, fer_nb batches: float32 (baseline) vs bf16', best['float32'][1], best['bf16'][1], 'img/s', True,
+    report('train', f'{name}, fer_nb batches: float32 (baseline) vs bf16', best['float32'][1], best['bf16'][1], 'img/s', True,
            'goal >= 1.4x')
 
 
@@ -193,7 +193,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         photo = photo_640x480(tmp)
         run = lambda section: not args.only or section in args.only
-        if run('train'): print('train'); bench_train(data, args.steps)
+        if run('train'):
+            print('train'); bench_train(data, args.steps); bench_train(data, args.steps // 2, arch='vgg', width=0.5)
         if run('batch'): print('batch / crop'); bench_inference(data, args.repeats)
         if run('photo'): print('photo'); bench_photo(photo, max(30, args.repeats // 10))
         if run('startup'): print('startup'); bench_startup(photo)
