@@ -237,7 +237,7 @@ def _forward(model):
     if fn is None and _keras().backend.backend() != 'tensorflow': fn = model._fer_forward = model.predict_on_batch
     if fn is None:
         import tensorflow as tf
-        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
+        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True, autograph=False,
                          input_signature=[tf.TensorSpec([None, IMG_SIZE, IMG_SIZE, 1], tf.float32)])
         model._fer_forward = fn
     t = getattr(model, 'temperature', None)
