@@ -20,6 +20,23 @@ def _keras():
     import keras
     return keras
 
+# %% ../nbs/01_model.ipynb #2f322194
+def _compiled(model, # a Keras model
+              lr, # Adam learning rate
+              compile=True, # False: return it uncompiled
+             ):
+    "`model`, compiled with Adam(lr) and categorical cross-entropy when `compile`."
+    if compile:
+        keras = _keras(); model.compile(optimizer=keras.optimizers.Adam(lr), loss='categorical_crossentropy', metrics=['accuracy'])
+    return model
+
+# %% ../nbs/01_model.ipynb #a1c28b08
+def _scaled(channels, # a channel count, or several
+            width, # the multiplier
+           ):
+    "Channel counts times `width`, rounded, at least 8."
+    return max(8, int(round(channels * width))) if isinstance(channels, (int, float)) else [_scaled(c, width) for c in channels]
+
 # %% ../nbs/01_model.ipynb #2a2544a8
 def reference_cnn(filters=(32, 64, 128), # channels of the three conv blocks
                   kernel_size=3, # conv kernel size
@@ -43,9 +60,7 @@ def reference_cnn(filters=(32, 64, 128), # channels of the three conv blocks
     model.add(L.Dense(dense)); model.add(L.BatchNormalization()); model.add(L.Activation('relu'))
     model.add(L.Dropout(dropout))
     model.add(L.Dense(n_classes, activation='softmax', dtype='float32'))  # float32 probabilities under mixed precision
-    if compile:
-        model.compile(optimizer=keras.optimizers.Adam(lr), loss='categorical_crossentropy', metrics=['accuracy'])
-    return model
+    return _compiled(model, lr, compile)
 
 # %% ../nbs/01_model.ipynb #a2bfbb03
 def vgg_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `width`)
@@ -59,8 +74,7 @@ def vgg_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `
            ):
     "VGG-style CNN for 48x48 faces: per stage 2 x [Conv3x3-BN-ReLU] + MaxPool + Dropout, then Dense-BN-ReLU, softmax."
     keras = _keras(); L = keras.layers
-    filters = [max(8, int(round(f * width))) for f in filters]   # `width` scales every layer's channels
-    dense = max(8, int(round(dense * width)))
+    filters, dense = _scaled(filters, width), _scaled(dense, width)   # `width` scales every layer's channels
     x = inputs = keras.Input(shape=input_shape)
     for f in filters:
         for _ in range(2):
@@ -70,10 +84,7 @@ def vgg_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `
     x = L.Dense(dense, use_bias=False)(x); x = L.BatchNormalization()(x); x = L.Activation('relu')(x)
     x = L.Dropout(dropout)(x)
     outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
-    model = keras.Model(inputs, outputs, name='vgg_cnn')
-    if compile:
-        model.compile(optimizer=keras.optimizers.Adam(lr), loss='categorical_crossentropy', metrics=['accuracy'])
-    return model
+    return _compiled(keras.Model(inputs, outputs, name='vgg_cnn'), lr, compile)
 
 
 # %% ../nbs/01_model.ipynb #9c124962
@@ -88,7 +99,7 @@ def resnet_cnn(filters=(64, 128, 256, 512), # channels of the four stages (befor
               ):
     "ResNet of basic blocks for 48x48 faces: Conv3x3 stem, four stages (stride 2 from the second), GAP, dropout, softmax."
     keras = _keras(); L = keras.layers
-    filters = [max(8, int(round(f * width))) for f in filters]
+    filters = _scaled(filters, width)
     conv_bn = lambda x, f, k=3, s=1: L.BatchNormalization()(L.Conv2D(f, k, strides=s, padding='same', use_bias=False)(x))
     x = inputs = keras.Input(shape=input_shape)
     x = L.Activation('relu')(conv_bn(x, filters[0]))
@@ -100,10 +111,7 @@ def resnet_cnn(filters=(64, 128, 256, 512), # channels of the four stages (befor
             x = L.Activation('relu')(L.Add()([y, shortcut]))
     x = L.Dropout(dropout)(L.GlobalAveragePooling2D()(x))
     outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
-    model = keras.Model(inputs, outputs, name='resnet_cnn')
-    if compile:
-        model.compile(optimizer=keras.optimizers.Adam(lr), loss='categorical_crossentropy', metrics=['accuracy'])
-    return model
+    return _compiled(keras.Model(inputs, outputs, name='resnet_cnn'), lr, compile)
 
 # %% ../nbs/01_model.ipynb #a1cf0ea0
 ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn, 'resnet': resnet_cnn}
