@@ -149,7 +149,7 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
     d.add_argument('--plots', metavar='DIR', help='save class-distribution and sample-face plots here')
     d.add_argument('--skip-bad-rows', action='store_true', help='leave out (and report) bad rows instead of stopping')
-    t = sub.add_parser('train', help='train a model', epilog='Runs on any Keras backend: KERAS_BACKEND=tensorflow (default) or jax are tested; '
+    t = sub.add_parser('train', help='train a model', epilog='Runs on any Keras backend: KERAS_BACKEND=tensorflow (default), jax and torch are tested; '
                        '--ship needs the TensorFlow backend.'); t.set_defaults(func=cmd_train)
     t.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
     t.add_argument('--out', default='runs/reference', help='the run folder (the same command resumes it)')

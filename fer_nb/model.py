@@ -241,7 +241,8 @@ def temper(probs, # probabilities `(N,7)`
 # %% ../nbs/01_model.ipynb #02c25671
 def _forward(model):
     "A fast `x -> probabilities` for float32 batches of 48x48x1 faces, cached on the model; applies its `temperature`."
-    fn = getattr(model, 'forward', None) or getattr(model, '_fer_forward', None)   # a `LiteModel` or `Ensemble`, or cached
+    fn = getattr(model, '_fer_forward', None)                       # cached on a Keras model
+    if fn is None and not hasattr(model, 'predict_on_batch'): fn = model.forward   # a `LiteModel` or `Ensemble`
     if fn is None and _keras().backend.backend() != 'tensorflow': fn = model._fer_forward = model.predict_on_batch
     if fn is None:
         import tensorflow as tf
