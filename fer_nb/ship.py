@@ -14,7 +14,7 @@ from .evaluate import evaluate, expected_calibration_error, fit_temperature
 
 # %% auto #0
 __all__ = ['INT8_AIMS', 'MAX_ECE', 'score_run', 'tta_figures', 'int8_figures', 'calibration_figures', 'finish_card', 'ship_model',
-           'ensemble_row', 'results_table']
+           'choose_ensemble', 'ensemble_row', 'results_table']
 
 # %% ../nbs/04_ship.ipynb #5812d7e6
 def score_run(run_dir, # a run folder written by `train`
@@ -149,6 +149,21 @@ def ship_model(run_dir, # a run folder written by `train`
 
 # %% ../nbs/04_ship.ipynb #b04ad432
 def _pct(v): return '—' if v is None else f'{v:.2%}'.replace('%', ' %')
+
+
+# %% ../nbs/04_ship.ipynb #62ce59c0
+def choose_ensemble(data=None, # a `FER2013` or its path
+                    names=None, # candidate shipped models (default: all of them)
+                    max_size=3, # the largest set tried
+                   ) -> list: # the chosen names, best PublicTest model first
+    "The set of 2 to `max_size` shipped models (each in its default runtime) whose average scores best on PublicTest."
+    from itertools import combinations
+    data = data if isinstance(data, FER2013) else load_fer2013(data)
+    names = list(names or shipped_models())
+    if len(names) < 2: raise ValueError(f"an ensemble needs at least 2 models to choose from, got {names}")
+    probs = {n: predict_probs(load_model(n), data.x_val) for n in names}
+    accuracy = lambda c: (np.mean([probs[n] for n in c], 0).argmax(1) == data.y_val).mean()
+    return list(max((c for k in range(2, max_size + 1) for c in combinations(names, k)), key=accuracy))
 
 
 # %% ../nbs/04_ship.ipynb #637c1442
