@@ -2,10 +2,12 @@
 
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz                  # every recipe, one after another
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz --only resnet_w05
+    python bench/short_runs.py --record-only                                          # re-copy finished runs
 
 Each recipe is a plain `fer-nb train` command (printed before it runs) into `~/.cache/fer_nb/runs/NAME`, so a killed
 run resumes and a finished one is not trained again. Its `config.json` and `history.csv` are then copied to
-`bench/runs/NAME.json`, which `02_train` reads for its table and plot. Epoch counts are set so that the cosine schedule
+`bench/runs/NAME.json` with the run's float32 PublicTest and PrivateTest scores (`fer-nb train` writes them to
+`metrics.json`), which `02_train` reads for its table. Epoch counts are set so that the cosine schedule
 ends inside the budget at this machine's pace; `--max-minutes 10` stops a run that falls behind.
 """
 from __future__ import annotations
@@ -13,37 +15,55 @@ import argparse, json, os, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMON = ['--precision', 'bf16', '--augment', '--max-minutes', '10', '--quiet']
+COMMON = ['--precision', 'bf16', '--max-minutes', '10', '--quiet']
+SCORES = ('train_seconds', 'best_epoch', 'val_accuracy', 'test_accuracy')   # from the run's metrics.json, re-scored in float32
 RECIPES = {   # name: (run folder, settings); `ref_10min` is the first 10-minute run, kept under its old folder name
-    'reference': ('ref_10min', ['--arch', 'reference', '--epochs', '25']),
-    'vgg_w05': ('short_vgg_w05', ['--arch', 'vgg', '--width', '0.5', '--epochs', '9']),
-    'resnet_w05': ('short_resnet_w05', ['--arch', 'resnet', '--width', '0.5', '--epochs', '8']),
+    'reference': ('ref_10min', ['--arch', 'reference', '--epochs', '25', '--augment']),
+    'vgg_w05': ('short_vgg_w05', ['--arch', 'vgg', '--width', '0.5', '--epochs', '9', '--augment']),
+    'resnet_w05': ('short_resnet_w05', ['--arch', 'resnet', '--width', '0.5', '--epochs', '8', '--augment']),
     'vgg_w05_sgd': ('short_vgg_w05_sgd', ['--arch', 'vgg', '--width', '0.5', '--epochs', '9', '--optimizer', 'sgd',
-                                          '--lr', '0.02', '--weight-decay', '0.0005']),
+                                          '--lr', '0.02', '--weight-decay', '0.0005', '--augment']),
+    'reference_b128': ('short_reference_b128', ['--arch', 'reference', '--epochs', '26', '--batch-size', '128', '--lr', '0.002', '--augment']),
+    'reference_b128_noaug': ('short_reference_b128_noaug', ['--arch', 'reference', '--epochs', '26', '--batch-size', '128',
+                                                            '--lr', '0.002']),
+    'reference_b128_aug05': ('short_reference_b128_aug05', ['--arch', 'reference', '--epochs', '25', '--batch-size', '128',
+                                                            '--lr', '0.002', '--augment', '--augment-strength', '0.5']),
+    'vgg_w025_b128': ('short_vgg_w025_b128', ['--arch', 'vgg', '--width', '0.25', '--epochs', '20', '--batch-size', '128',
+                                              '--lr', '0.002', '--augment']),
 }
 
 
-def run(name: str, data: str, runs: Path) -> Path:
-    "Train (or resume) one recipe with the `fer-nb` command, then copy its config and history into bench/runs/NAME.json."
-    folder, settings = RECIPES[name]
-    out = runs/folder
-    cmd = [str(Path(sys.executable).parent/'fer-nb'), 'train', '--data', data, *settings, *COMMON, '--out', str(out)]
-    print('$', ' '.join(cmd[1:]), flush=True)
-    subprocess.run(cmd, check=True, env={**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3'})
+def record(name: str, runs: Path) -> Path:
+    "Copy a recipe's config, history and float32 scores (`metrics.json`: PublicTest, PrivateTest) into bench/runs/NAME.json."
+    out = runs/RECIPES[name][0]
     sys.path.insert(0, str(ROOT))
     from fer_nb.train import read_history
+    scores = {k: v for k, v in json.loads((out/'metrics.json').read_text()).items() if k in SCORES}
     dest = ROOT/'bench'/'runs'/f'{name}.json'; dest.parent.mkdir(exist_ok=True)
-    dest.write_text(json.dumps(dict(config=json.loads((out/'config.json').read_text()), history=read_history(out)), indent=1))
+    dest.write_text(json.dumps(dict(config=json.loads((out/'config.json').read_text()), history=read_history(out),
+                                    scores=scores), indent=1))
     return dest
+
+
+def run(name: str, data: str, runs: Path) -> Path:
+    "Train (or resume) one recipe with the `fer-nb` command, which also scores it, then `record` it."
+    cmd = [str(Path(sys.executable).parent/'fer-nb'), 'train', '--data', data, *RECIPES[name][1], *COMMON,
+           '--out', str(runs/RECIPES[name][0])]
+    print('$', ' '.join(cmd[1:]), flush=True)
+    subprocess.run(cmd, check=True, env={**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3'})
+    return record(name, runs)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--data', required=True, help='the FER2013 CSV')
+    ap.add_argument('--data', help='the FER2013 CSV (needed to train)')
     ap.add_argument('--only', nargs='+', choices=list(RECIPES), help='run only these recipes')
+    ap.add_argument('--record-only', action='store_true', help='only copy finished runs into bench/runs (no training)')
     ap.add_argument('--runs', default='~/.cache/fer_nb/runs', help='where the run folders live')
     args = ap.parse_args(argv)
-    for name in args.only or RECIPES: print('wrote', run(name, args.data, Path(args.runs).expanduser()))
+    if not (args.data or args.record_only): ap.error('--data is needed to train (or give --record-only)')
+    runs = Path(args.runs).expanduser()
+    for name in args.only or RECIPES: print('wrote', record(name, runs) if args.record_only else run(name, args.data, runs))
 
 
 if __name__ == '__main__':

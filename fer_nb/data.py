@@ -392,12 +392,14 @@ def random_affine(images, # a float batch `(B,H,W,C)`
                   zoom=0.1, # largest zoom in or out, as a fraction
                   shift=0.1, # largest shift, as a fraction of the side
                   flip=True, # mirror half of the faces
+                  strength=1.0, # multiplies the rotation, zoom and shift ranges (a milder or stronger augmentation)
                   seed=None, # an integer seed or a `numpy.random.Generator` (None: not reproducible)
                  ) -> np.ndarray:
     "Randomly flip, rotate (degrees), zoom and shift a float batch `(B,H,W,C)`: one bilinear affine warp per image."
     import cv2
     x = np.asarray(images, np.float32); rng = _rng(seed)
     b, h, w = x.shape[:3]
+    rotation, zoom, shift = rotation * strength, zoom * strength, shift * strength
     angle = rng.uniform(-rotation, rotation, b) * (np.pi / 180)
     scale = 1.0 / rng.uniform(1 - zoom, 1 + zoom, b)               # output->input scale
     sx = np.where(rng.uniform(0, 1, b) < 0.5, -1.0, 1.0) if flip else np.ones(b)
@@ -449,7 +451,7 @@ def _face_batches():
         def __getitem__(self, i):
             idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
             xb, rng = to_float(self.x[idx]), _rng([self.seed, self.epoch, i])
-            if self.augment: xb = random_affine(xb, seed=rng)
+            if self.augment: xb = random_affine(xb, strength=float(self.augment), seed=rng)
             if self.erase: xb = random_erase(xb, seed=rng)
             return xb, one_hot(self.y[idx])
         def on_epoch_end(self): self.epoch += 1; self._order()
@@ -460,7 +462,7 @@ def make_dataset(images, # faces `(N,48,48[,1])` uint8
                  labels, # integer classes `(N,)`
                  batch_size=64, # faces per batch
                  shuffle=False, # reshuffle every epoch
-                 augment=False, # apply `random_affine`
+                 augment=False, # apply `random_affine`; a number is its `strength` (True: 1)
                  erase=False, # apply `random_erase`
                  seed=0, # random seed of shuffling and augmentation
                  epoch=0, # the first epoch's number: a resumed run continues its sequence of orders and augmentations

@@ -101,6 +101,7 @@ class TrainConfig:
     batch_size: int = _opt(64, 'faces per step', positive=True)
     seed: int = _opt(0, 'random seed of weights, shuffling and augmentation')
     augment: bool = _opt(False, 'flip/rotate/zoom/shift augmentation')
+    augment_strength: float = _opt(1.0, "multiplies --augment's rotation, zoom and shift ranges (0.5: milder)", positive=True)
     erase: bool = _opt(False, 'random-erasing augmentation')
     optimizer: str = _opt('adam', 'adam, or sgd (Nesterov momentum 0.9)', choices=('adam', 'sgd'))
     lr: float = _opt(1e-3, 'peak learning rate', positive=True)
@@ -200,7 +201,7 @@ def train(data=None, # a `FER2013` or its path
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
     best = out/'best.keras'
     done = read_history(out)
-    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment, erase=c.erase, seed=c.seed, epoch=len(done))
+    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase, seed=c.seed, epoch=len(done))
     val_ds = make_dataset(x_va, y_va, 256)
     callbacks = [_epoch_timer(),
                  _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
