@@ -149,14 +149,28 @@ def _command(config: dict) -> str:
     return ' '.join(shlex.quote(str(a)) for a in args)
 
 
+# %% ../nbs/02_train.ipynb #969407be
+def _gpu() -> str | None:
+    "The name of the GPU the Keras backend computes on, or None on a CPU-only machine."
+    backend = _keras().backend.backend()
+    try:
+        if backend == 'jax':
+            import jax; device = jax.devices()[0]
+            return device.device_kind if device.platform == 'gpu' else None
+        if backend == 'torch':
+            import torch; return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+        import tensorflow as tf; gpus = tf.config.list_physical_devices('GPU')
+        return tf.config.experimental.get_device_details(gpus[0]).get('device_name', gpus[0].name) if gpus else None
+    except (ImportError, RuntimeError): return None
+
 # %% ../nbs/02_train.ipynb #bfc55d6f
 def _machine() -> str:
-    "The CPU (and core count), and the Keras version and backend: where a run trained."
+    "The CPU (and core count), the GPU if any, and the Keras version and backend: where a run trained."
     import platform
     try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
     except (OSError, StopIteration): cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {os.cpu_count()} cores ({platform.machine()}), no GPU; Keras {_keras().__version__} ({_keras().backend.backend()} backend)"
-
+    return (f"{cpu}, {os.cpu_count()} cores ({platform.machine()}), {_gpu() or 'no GPU'}; "
+            f"Keras {_keras().__version__} ({_keras().backend.backend()} backend)")
 
 # %% ../nbs/02_train.ipynb #47311365
 def _make_deterministic() -> str:
