@@ -3,6 +3,7 @@
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz                  # every recipe, one after another
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz --only resnet_w05
     python bench/short_runs.py --record-only                                          # re-copy finished runs
+    python bench/short_runs.py --table                                                # what bench/runs holds
 
 Each recipe is a plain `fer-nb train` command (printed before it runs) into `~/.cache/fer_nb/runs/NAME`, so a killed
 run resumes and a finished one is not trained again. Its `config.json` and `history.csv` are then copied to
@@ -54,13 +55,29 @@ def run(name: str, data: str, runs: Path) -> Path:
     return record(name, runs)
 
 
+def table(root=ROOT/'bench'/'runs') -> str:
+    "A Markdown table of the recorded recipes: settings, epochs run of planned, seconds, float32 PublicTest and PrivateTest."
+    rows = ['| recipe | network | batch | peak lr | optimizer | augmentation | epochs | s | PublicTest | PrivateTest |',
+            '|---|---|---|---|---|---|---|---|---|---|']
+    for f in sorted(Path(root).glob('*.json')):
+        r = json.loads(f.read_text()); c, s = r['config'], r['scores']
+        aug = f"x{c.get('augment_strength', 1.0)}" if c['augment'] else 'none'
+        net = c['arch'] + (f" w{c['width']}" if c.get('width') else '')
+        rows.append(f"| `{f.stem}` | {net} | {c['batch_size']} | {c['lr']} | "
+                    f"{c['optimizer']} | {aug} | {len(r['history'])}/{c['epochs']} | {s['train_seconds']:.0f} | "
+                    f"{s['val_accuracy']:.2%} | {s['test_accuracy']:.2%} |")
+    return '\n'.join(rows)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--data', help='the FER2013 CSV (needed to train)')
     ap.add_argument('--only', nargs='+', choices=list(RECIPES), help='run only these recipes')
+    ap.add_argument('--table', action='store_true', help='print the recorded recipes as a Markdown table, and stop')
     ap.add_argument('--record-only', action='store_true', help='only copy finished runs into bench/runs (no training)')
     ap.add_argument('--runs', default='~/.cache/fer_nb/runs', help='where the run folders live')
     args = ap.parse_args(argv)
+    if args.table: print(table()); return
     if not (args.data or args.record_only): ap.error('--data is needed to train (or give --record-only)')
     runs = Path(args.runs).expanduser()
     for name in args.only or RECIPES: print('wrote', record(name, runs) if args.record_only else run(name, args.data, runs))
