@@ -115,7 +115,7 @@ class TrainConfig:
     deterministic: bool = _opt(False, 'deterministic kernels of the backend (slower on TensorFlow)')
     max_minutes: float | None = _opt(None, 'stop before an epoch would take the training time past this', positive=True)
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
-    width: float | None = _opt(None, 'channel multiplier of the vgg architecture', positive=True)
+    width: float | None = _opt(None, 'channel multiplier of the vgg and resnet architectures', positive=True)
 
 
 # %% ../nbs/02_train.ipynb #a6cb5efd
