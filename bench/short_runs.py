@@ -16,6 +16,7 @@ import argparse, json, os, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # fer_nb from this checkout, for `record`
 COMMON = ['--precision', 'bf16', '--max-minutes', '10', '--quiet']
 SCORES = ('train_seconds', 'best_epoch', 'val_accuracy', 'test_accuracy')   # from the run's metrics.json, re-scored in float32
 RECIPES = {   # name: (run folder, settings); `ref_10min` is the first 10-minute run, kept under its old folder name
@@ -37,7 +38,6 @@ RECIPES = {   # name: (run folder, settings); `ref_10min` is the first 10-minute
 def record(name: str, runs: Path) -> Path:
     "Copy a recipe's config, history and float32 scores (`metrics.json`: PublicTest, PrivateTest) into bench/runs/NAME.json."
     out = runs/RECIPES[name][0]
-    sys.path.insert(0, str(ROOT))
     from fer_nb.train import read_history
     scores = {k: v for k, v in json.loads((out/'metrics.json').read_text()).items() if k in SCORES}
     dest = ROOT/'bench'/'runs'/f'{name}.json'; dest.parent.mkdir(exist_ok=True)
