@@ -2,13 +2,13 @@
 
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz                  # every recipe, one after another
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz --only resnet_w05
-    python bench/short_runs.py --record-only                                          # re-copy finished runs
+    python bench/short_runs.py --data ../shared/data/fer2013.csv.gz --record-only    # re-copy and re-score finished runs
     python bench/short_runs.py --table                                                # what bench/runs holds
 
 Each recipe is a plain `fer-nb train` command (printed before it runs) into `~/.cache/fer_nb/runs/NAME`, so a killed
 run resumes and a finished one is not trained again. Its `config.json` and `history.csv` are then copied to
 `bench/runs/NAME.json` with the run's float32 PublicTest and PrivateTest scores (`fer-nb train` writes them to
-`metrics.json`), which `02_train` reads for its table. Epoch counts are set so that the cosine schedule
+`metrics.json`) and the same with mirror and ten-crop TTA, which `02_train` reads for its table. Epoch counts are set so that the cosine schedule
 ends inside the budget at this machine's pace; `--max-minutes 10` stops a run that falls behind.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))   # fer_nb from this checkout, for `record`
 COMMON = ['--precision', 'bf16', '--max-minutes', '10', '--quiet']
 SCORES = ('train_seconds', 'best_epoch', 'val_accuracy', 'test_accuracy')   # from the run's metrics.json, re-scored in float32
+TTAS = ('flip', 'crops')   # test-time augmentations scored as well (`fer_nb.model.tta_views`)
 RECIPES = {   # name: (run folder, settings); `ref_10min` is the first 10-minute run, kept under its old folder name
     'reference': ('ref_10min', ['--arch', 'reference', '--epochs', '25', '--augment']),
     'vgg_w05': ('short_vgg_w05', ['--arch', 'vgg', '--width', '0.5', '--epochs', '9', '--augment']),
@@ -30,16 +31,26 @@ RECIPES = {   # name: (run folder, settings); `ref_10min` is the first 10-minute
                                                             '--lr', '0.002']),
     'reference_b128_aug05': ('short_reference_b128_aug05', ['--arch', 'reference', '--epochs', '25', '--batch-size', '128',
                                                             '--lr', '0.002', '--augment', '--augment-strength', '0.5']),
+    'reference_b128_e23': ('short_reference_b128_e23', ['--arch', 'reference', '--epochs', '23', '--batch-size', '128',
+                                                        '--lr', '0.002', '--augment']),
     'vgg_w025_b128': ('short_vgg_w025_b128', ['--arch', 'vgg', '--width', '0.25', '--epochs', '20', '--batch-size', '128',
                                               '--lr', '0.002', '--augment']),
 }
 
 
-def record(name: str, runs: Path) -> Path:
-    "Copy a recipe's config, history and float32 scores (`metrics.json`: PublicTest, PrivateTest) into bench/runs/NAME.json."
+def record(name: str, runs: Path, data) -> Path:
+    "Copy a recipe's config, history and float32 scores (`metrics.json`; with each TTA, scored now) into bench/runs/NAME.json."
     out = runs/RECIPES[name][0]
     from fer_nb.train import read_history
+    from fer_nb.evaluate import evaluate
+    from fer_nb.model import load_model
+    from fer_nb.data import FER2013, load_fer2013
+    data = data if isinstance(data, FER2013) else load_fer2013(data)
     scores = {k: v for k, v in json.loads((out/'metrics.json').read_text()).items() if k in SCORES}
+    model = load_model(out/'best.keras', runtime='keras')
+    for tta in TTAS:
+        scores[tta] = {f'{key}_accuracy': round(evaluate(model, data, split=split, tta=tta)['accuracy'], 4)
+                       for key, split in (('val', 'PublicTest'), ('test', 'PrivateTest'))}
     dest = ROOT/'bench'/'runs'/f'{name}.json'; dest.parent.mkdir(exist_ok=True)
     dest.write_text(json.dumps(dict(config=json.loads((out/'config.json').read_text()), history=read_history(out),
                                     scores=scores), indent=1))
@@ -52,35 +63,36 @@ def run(name: str, data: str, runs: Path) -> Path:
            '--out', str(runs/RECIPES[name][0])]
     print('$', ' '.join(cmd[1:]), flush=True)
     subprocess.run(cmd, check=True, env={**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3'})
-    return record(name, runs)
+    return record(name, runs, data)
 
 
 def table(root=ROOT/'bench'/'runs') -> str:
     "A Markdown table of the recorded recipes: settings, epochs run of planned, seconds, float32 PublicTest and PrivateTest."
-    rows = ['| recipe | network | batch | peak lr | optimizer | augmentation | epochs | s | PublicTest | PrivateTest |',
-            '|---|---|---|---|---|---|---|---|---|---|']
+    rows = ['| recipe | network | batch | peak lr | optimizer | augmentation | epochs | s | PublicTest | + mirror | + ten crops '
+            '| PrivateTest | + mirror | + ten crops |', '|---' * 14 + '|']
     for f in sorted(Path(root).glob('*.json')):
         r = json.loads(f.read_text()); c, s = r['config'], r['scores']
         aug = f"x{c.get('augment_strength', 1.0)}" if c['augment'] else 'none'
         net = c['arch'] + (f" w{c['width']}" if c.get('width') else '')
         rows.append(f"| `{f.stem}` | {net} | {c['batch_size']} | {c['lr']} | "
                     f"{c['optimizer']} | {aug} | {len(r['history'])}/{c['epochs']} | {s['train_seconds']:.0f} | "
-                    f"{s['val_accuracy']:.2%} | {s['test_accuracy']:.2%} |")
+                    + ' | '.join(f"{(s.get(tta, {}) if tta else s).get(f'{key}_accuracy', float('nan')):.2%}"
+                                 for key in ('val', 'test') for tta in (None, *TTAS)) + ' |')
     return '\n'.join(rows)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--data', help='the FER2013 CSV (needed to train)')
+    ap.add_argument('--data', help='the FER2013 CSV')
     ap.add_argument('--only', nargs='+', choices=list(RECIPES), help='run only these recipes')
     ap.add_argument('--table', action='store_true', help='print the recorded recipes as a Markdown table, and stop')
     ap.add_argument('--record-only', action='store_true', help='only copy finished runs into bench/runs (no training)')
     ap.add_argument('--runs', default='~/.cache/fer_nb/runs', help='where the run folders live')
     args = ap.parse_args(argv)
     if args.table: print(table()); return
-    if not (args.data or args.record_only): ap.error('--data is needed to train (or give --record-only)')
+    if not args.data: ap.error('--data is needed: to train, and to score the runs with TTA')
     runs = Path(args.runs).expanduser()
-    for name in args.only or RECIPES: print('wrote', record(name, runs) if args.record_only else run(name, args.data, runs))
+    for name in args.only or RECIPES: print('wrote', record(name, runs, args.data) if args.record_only else run(name, args.data, runs))
 
 
 if __name__ == '__main__':

@@ -45,12 +45,10 @@ def cmd_data(args):
 # %% ../nbs/06_cli.ipynb #80972f48
 def cmd_train(args):
     "Train an architecture into a run folder, score it, and optionally ship the best model into the package."
-    from dataclasses import fields
-    from fer_nb.train import TrainConfig, train
+    from fer_nb.train import config_from_args, train
     from fer_nb.ship import score_run, ship_model
     command = 'fer-nb ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name.startswith('fer-nb') else None
-    config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
-    train(args.data, config, out=args.out, verbose=0 if args.quiet else 1, command=command)
+    train(args.data, config_from_args(args), out=args.out, verbose=0 if args.quiet else 1, command=command)
     m = score_run(args.out, args.data)
     print(json.dumps({k: m[k] for k in ('arch', 'params', 'epochs_run', 'best_epoch', 'train_seconds', 'val_accuracy', 'test_accuracy')}))
     if args.ship: print('shipped as', ship_model(args.out, args.ship, data=args.data))
@@ -145,6 +143,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='fer-nb', description='Facial-emotion recognition on FER2013.')
     sub = p.add_subparsers(dest='command', required=True)
     runtime_help = "keras, lite (float32 LiteRT twin), lite-int8, or auto: the shipped model's card decides"
+    tta_flag = dict(choices=('flip', 'crops'), default=False,
+                    help='test-time augmentation: flip averages each face with its mirror (2x the work), crops over ten crops (10x)')
     d = sub.add_parser('data', help='summarise a FER2013 CSV'); d.set_defaults(func=cmd_data)
     d.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
     d.add_argument('--plots', metavar='DIR', help='save class-distribution and sample-face plots here')
@@ -162,7 +162,7 @@ def make_parser() -> argparse.ArgumentParser:
     e.add_argument('--model', help="model name or .keras/.tflite path, or several 'a,b' averaged (default: best shipped)"); e.add_argument('--data')
     e.add_argument('--runtime', choices=RUNTIMES, default='auto', help=runtime_help)
     e.add_argument('--out', default='eval'); e.add_argument('--split', default='PrivateTest', choices=['PublicTest', 'PrivateTest'])
-    e.add_argument('--tta', action='store_true', help='average with mirrored faces')
+    e.add_argument('--tta', **tta_flag)
     r = sub.add_parser('predict', help='emotions of the faces in images'); r.set_defaults(func=cmd_predict)
     r.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders (searched recursively)')
     r.add_argument('--model', help="model name, .keras/.tflite path, or several 'a,b' averaged (default: best shipped)")
@@ -176,7 +176,7 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument('--annotate', metavar='DIR', help='write annotated copies here')
     r.add_argument('--crops', action='store_true', help='inputs are face crops: skip face detection')
     r.add_argument('--min-score', type=_positive_float, metavar='P', help="report faces whose top score is under P as 'uncertain'")
-    r.add_argument('--tta', action='store_true')
+    r.add_argument('--tta', **tta_flag)
     v = sub.add_parser('video', help='emotions of the faces in a video, tracked over time'); v.set_defaults(func=cmd_video)
     v.add_argument('video', metavar='VIDEO', help='a video file (mp4, avi, mov, mkv, ...)')
     v.add_argument('--fps', type=_positive_float, default=5.0, help='frames sampled per second of video (default 5)')

@@ -85,7 +85,7 @@ def score(labels, # true classes `(N,)`
 def evaluate(model=None, # a model, or a spec for `load_model` (default: the best shipped; 'a,b': an ensemble)
              data=None, # a `FER2013` or its path
              split='PrivateTest', # the split to score
-             tta=False, # average each face with its mirror image
+             tta=False, # test-time augmentation: False, True or 'flip' (mirror), 'crops' (ten crops); see `tta_views`
              runtime='auto', # `load_model`'s runtime, when `model` is a spec
              batch_size=512, # faces per forward call
             ) -> Evaluation:
@@ -94,7 +94,7 @@ def evaluate(model=None, # a model, or a spec for `load_model` (default: the bes
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     images, labels = split_arrays(data, split)
     probs = predict_probs(model, images, batch_size=batch_size, tta=tta)
-    metrics = dict(model=getattr(model, 'name', 'model'), runtime=getattr(model, 'runtime', 'keras'), split=split, tta=bool(tta),
+    metrics = dict(model=getattr(model, 'name', 'model'), runtime=getattr(model, 'runtime', 'keras'), split=split, tta='flip' if tta is True else tta or False,
                    **score(labels, probs, data.classes))
     return Evaluation(metrics, probs, np.asarray(labels), images)
 
@@ -220,7 +220,8 @@ def classification_report_text(ev: Evaluation, # an `Evaluation`
                               ) -> str:
     "A readable per-class table with the headline numbers."
     m = ev.metrics
-    lines = [f"model {m.get('model', '?')} (runtime {m.get('runtime', '?')}), split {m['split']}{' (TTA: mirror averaging)' if m['tta'] else ''}: {m['n']} faces",
+    tta = {'flip': ' (TTA: mirror averaging)', 'crops': ' (TTA: ten-crop averaging)'}.get(m['tta'], '')
+    lines = [f"model {m.get('model', '?')} (runtime {m.get('runtime', '?')}), split {m['split']}{tta}: {m['n']} faces",
              f"accuracy {m['accuracy']:.4f}  loss {m['loss']:.4f}  macro-F1 {m['macro_f1']:.4f}  weighted-F1 {m['weighted_f1']:.4f}",
              f"ROC-AUC micro {m['roc_auc_micro']:.4f} macro {m['roc_auc_macro']:.4f}   AP micro {m['ap_micro']:.4f} macro {m['ap_macro']:.4f}   ECE {m['ece']:.4f}",
              '', f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'ROC-AUC':>10}{'AP':>10}{'support':>10}"]

@@ -27,7 +27,7 @@ def _as_model(model, runtime='auto'):
 # %% ../nbs/05_infer.ipynb #b1851eb1
 def classify_crops(faces, # 48x48 grey faces `(N,48,48[,1])` or one `(48,48)`, uint8 0-255 or float 0-1
                    model=None, # a model, or anything `load_model` takes (default: the best shipped)
-                   tta=False, # average each face with its mirror image
+                   tta=False, # test-time augmentation: False, 'flip' (mirror) or 'crops' (ten crops)
                    batch_size=512, # faces per forward call
                    runtime='auto', # `load_model`'s runtime, when `model` is not a model object
                   ) -> np.ndarray: # probabilities `(N,7)`
@@ -247,7 +247,7 @@ def predict(image, # a path, bytes, PIL image or array
             detect=None, # find faces first (default: unless the image is a 48x48 crop)
             detector='yunet', # 'yunet', 'haar', or a function from a grey image to boxes
             boxes=None, # the caller's own face boxes `(x, y, w, h)`: no detection
-            tta=False, # average each face with its mirror image
+            tta=False, # test-time augmentation: False, 'flip' (mirror) or 'crops' (ten crops)
             margin=0.1, # widen boxes without landmarks by this share of their size on each side
             min_score=None, # below this top score, the emotion is `UNCERTAIN`
             runtime='auto', # `load_model`'s runtime

@@ -10,9 +10,9 @@ import numpy as np
 from .data import CLASSES, IMG_SIZE
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'QUANTIZATIONS', 'RUNTIMES', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model',
-           'mflops', 'ModelFileError', 'check_classifier', 'shipped_models', 'model_path', 'temper', 'predict_probs',
-           'to_tflite', 'LiteModel', 'Ensemble', 'twin_path', 'load_model']
+__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'TTA_SHIFT', 'QUANTIZATIONS', 'RUNTIMES', 'reference_cnn', 'vgg_cnn', 'resnet_cnn',
+           'build_model', 'mflops', 'ModelFileError', 'check_classifier', 'shipped_models', 'model_path', 'temper',
+           'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'Ensemble', 'twin_path', 'load_model']
 
 # %% ../nbs/01_model.ipynb #ddf9cf91
 def _keras():
@@ -253,11 +253,27 @@ def _forward(model):
     return fn if not t or t == 1 else (lambda x: temper(np.asarray(fn(x)), t))
 
 
+# %% ../nbs/01_model.ipynb #a8cb4dc7
+TTA_SHIFT = 3   # pixels the 'crops' views are shifted by: 3 beat 2 and 4 on PublicTest (`bench/tta_views.py`)
+
+def tta_views(x, # float faces `(N,48,48,1)`
+              tta=False, # False: the faces only; True or 'flip': and their mirror images; 'crops': 5 shifts, each mirrored too
+              shift=TTA_SHIFT, # pixels the 'crops' views are shifted by
+             ) -> list: # arrays shaped like `x`, the unshifted faces first
+    "The views of a batch of faces that test-time augmentation averages over."
+    if tta not in (False, None, True, 'flip', 'crops'): raise ValueError(f"tta must be False, 'flip' or 'crops', got {tta!r}")
+    if not tta: return [x]
+    s = shift if tta == 'crops' else 0
+    padded = np.pad(x, ((0, 0), (s, s), (s, s), (0, 0)), mode='symmetric')
+    corners = [(s, s)] + ([(0, 0), (0, 2 * s), (2 * s, 0), (2 * s, 2 * s)] if s else [])
+    shifted = [padded[:, i:i + IMG_SIZE, j:j + IMG_SIZE] for i, j in corners]
+    return [np.ascontiguousarray(v[:, :, ::-1] if mirror else v) for v in shifted for mirror in (False, True)]
+
 # %% ../nbs/01_model.ipynb #8df721bd
 def predict_probs(model, # a Keras model, `LiteModel` or `Ensemble` (see `load_model`)
                   images, # faces `(N,48,48[,1])`, uint8 0-255 or float 0-1
                   batch_size=512, # faces per forward call
-                  tta=False, # also classify the mirrored faces and average
+                  tta=False, # average over `tta_views`: False, True or 'flip' (mirror), 'crops' (ten crops)
                  ) -> np.ndarray: # probabilities `(N,7)`
     "Class probabilities of a batch of faces, in fixed-size chunks through the model's compiled forward pass."
     from fer_nb.data import to_float
@@ -265,10 +281,8 @@ def predict_probs(model, # a Keras model, `LiteModel` or `Ensemble` (see `load_m
     if x.shape[1:] != (IMG_SIZE, IMG_SIZE, 1): raise ValueError(f"faces have shape {x.shape[1:]}, expected (48, 48) or (48, 48, 1)")
     fn, out = _forward(model), np.empty((len(x), len(CLASSES)), np.float32)
     for i in range(0, len(x), batch_size):
-        chunk = x[i:i + batch_size]
-        p = np.asarray(fn(chunk))
-        if tta: p = (p + np.asarray(fn(np.ascontiguousarray(chunk[:, :, ::-1])))) / 2
-        out[i:i + batch_size] = p
+        views = tta_views(x[i:i + batch_size], tta)
+        out[i:i + batch_size] = sum(np.asarray(fn(v)) for v in views) / len(views)
     return out
 
 

@@ -13,8 +13,8 @@ from .model import ARCHITECTURES, _keras, build_model, shipped_models
 
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'train', 'run_summary',
-           'time_to_accuracy', 'plot_time_to_accuracy']
+__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'config_from_args', 'train',
+           'run_summary', 'time_to_accuracy', 'plot_time_to_accuracy']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -137,6 +137,12 @@ def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subco
         else: parser.add_argument(flag, type=typed, default=f.default, help=meta['help'])
     return parser
 
+
+# %% ../nbs/02_train.ipynb #a1f3a5e3
+def config_from_args(args, # what `add_train_arguments`' parser returned
+                    ) -> TrainConfig:
+    "The `TrainConfig` that parsed `fer-nb train` flags describe."
+    return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
 
 # %% ../nbs/02_train.ipynb #6f10e261
 def _command(config: dict) -> str:

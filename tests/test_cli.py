@@ -9,6 +9,7 @@ from conftest import fer_nb_cli
     (['train', '--arch', 'resnet9000'], "invalid choice: 'resnet9000'"),
     (['train', '--lr', '-0.1'], 'expected a positive number'),
     (['evaluate', '--split', 'Training'], "invalid choice: 'Training'"),
+    (['evaluate', '--tta', 'rotate'], "invalid choice: 'rotate'"),
     (['predict'], 'the following arguments are required: PATH'),
     (['frobnicate'], 'invalid choice'),
 ])
@@ -20,15 +21,18 @@ def test_missing_model_is_one_line(tmp_path):
     r = fer_nb_cli('predict', tmp_path, '--model', tmp_path/'none.keras', timeout=300)
     assert r.returncode == 1 and r.stderr.strip() == f"fer-nb: error: {tmp_path/'none.keras'}: no such model file"
 
-@pytest.mark.parametrize('runtime', ['keras', 'lite', 'lite-int8'])
-def test_evaluate_runtime_gives_the_card_figure(real_path, tmp_path, runtime):
-    "`fer-nb evaluate --runtime R` prints R and the PrivateTest accuracy the card records for it."
+@pytest.mark.parametrize('runtime, tta', [('keras', None), ('lite', None), ('lite-int8', None), ('keras', 'flip'), ('keras', 'crops')])
+def test_evaluate_runtime_gives_the_card_figure(real_path, tmp_path, runtime, tta):
+    "`fer-nb evaluate --runtime R [--tta T]` prints R, the TTA and the PrivateTest accuracy the card records for them."
     from fer_nb.model import shipped_models
     card = shipped_models()['reference']
-    expected = {'keras': card['test_accuracy'], 'lite': card['int8']['test_accuracy_float32'], 'lite-int8': card['int8']['test_accuracy']}[runtime]
-    r = fer_nb_cli('evaluate', '--model', 'reference', '--runtime', runtime, '--data', real_path, '--out', tmp_path, timeout=600)
+    expected = {'keras': card['test_accuracy'], 'lite': card['int8']['test_accuracy_float32'], 'lite-int8': card['int8']['test_accuracy'],
+                'flip': card['tta']['test_accuracy'], 'crops': card['tta_crops']['test_accuracy']}[tta or runtime]
+    r = fer_nb_cli('evaluate', '--model', 'reference', '--runtime', runtime, '--data', real_path, '--out', tmp_path,
+                   *(['--tta', tta] if tta else []), timeout=600)
     assert r.returncode == 0, r.stderr
-    assert f'(runtime {runtime})' in r.stdout.splitlines()[0]
+    head = r.stdout.splitlines()[0]
+    assert f'(runtime {runtime})' in head and (('mirror' in head) == (tta == 'flip')) and (('ten-crop' in head) == (tta == 'crops'))
     got = float(r.stdout.split('accuracy ')[1].split()[0])
-    assert abs(got - expected) <= 0.001, (runtime, got, expected)
+    assert abs(got - expected) <= 0.001, (runtime, tta, got, expected)
     assert (tmp_path/'reliability.png').stat().st_size > 10_000

@@ -107,10 +107,8 @@ def main(argv=None):
     if args.cmd == 'pack':
         for part in pack(args.data, args.out, args.rows): print(f'{part}: {part.stat().st_size / 2**20:.1f} MiB')
     elif args.cmd == 'train':
-        from dataclasses import fields
-        from fer_nb.train import TrainConfig, add_train_arguments, train
-        targs = add_train_arguments(argparse.ArgumentParser(prog='fer-nb train')).parse_args(flags)
-        config = TrainConfig(**{f.name: getattr(targs, f.name) for f in fields(TrainConfig)})
+        from fer_nb.train import add_train_arguments, config_from_args, train
+        config = config_from_args(add_train_arguments(argparse.ArgumentParser(prog='fer-nb train')).parse_args(flags))
         command = ' '.join(['python tools/gpu.py train --parts', args.parts, '--out', args.out, '--', *flags])
         print(json.dumps(train(unpack(args.parts), config, out=args.out, verbose=2, command=command), default=str), flush=True)
     elif args.cmd == 'export': print('wrote', export(args.run, args.out))
