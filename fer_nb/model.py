@@ -264,7 +264,7 @@ def tta_views(x, # float faces `(N,48,48,1)`
     if tta not in (False, None, True, 'flip', 'crops'): raise ValueError(f"tta must be False, 'flip' or 'crops', got {tta!r}")
     if not tta: return [x]
     s = shift if tta == 'crops' else 0
-    padded = np.pad(x, ((0, 0), (s, s), (s, s), (0, 0)), mode='symmetric')
+    padded = np.pad(x, ((0, 0), (s, s), (s, s), (0, 0)), mode='symmetric') if s else x   # 'flip' needs no border
     corners = [(s, s)] + ([(0, 0), (0, 2 * s), (2 * s, 0), (2 * s, 2 * s)] if s else [])
     shifted = [padded[:, i:i + IMG_SIZE, j:j + IMG_SIZE] for i, j in corners]
     return [np.ascontiguousarray(v[:, :, ::-1] if mirror else v) for v in shifted for mirror in (False, True)]
