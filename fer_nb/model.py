@@ -12,7 +12,7 @@ from .data import CLASSES, IMG_SIZE
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'MODELS_DIR', 'TTA_SHIFT', 'QUANTIZATIONS', 'RUNTIMES', 'reference_cnn', 'vgg_cnn', 'resnet_cnn',
            'build_model', 'mflops', 'ModelFileError', 'check_classifier', 'shipped_models', 'model_path', 'temper',
-           'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'Ensemble', 'twin_path', 'load_model']
+           'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'load_model']
 
 # %% ../nbs/01_model.ipynb #ddf9cf91
 def _keras():
@@ -287,11 +287,11 @@ def predict_probs(model, # a Keras model, `LiteModel` or `Ensemble` (see `load_m
 
 
 # %% ../nbs/01_model.ipynb #3ca57bae
-QUANTIZATIONS = (None, 'dynamic', 'int8')   # float32; int8 weights with float activations; full integer
+QUANTIZATIONS = (None, 'float16', 'dynamic', 'int8')   # float32; float16 weights; int8 weights with float activations; full integer
 
 def to_tflite(model, # a Keras FER2013 classifier
               path, # where to write the `.tflite` file
-              quantize=None, # None: float32 (exact); 'dynamic': int8 weights; 'int8': int8 weights and activations
+              quantize=None, # None: float32 (exact); 'float16': float16 weights, float32 compute; 'dynamic': int8 weights; 'int8': int8 weights and activations
               representative=None, # faces `(N,48,48[,1])` that set the activation ranges for 'int8'
              ) -> Path:
     "Convert a Keras model to a TFLite flat buffer at `path`, float32 or quantised; inputs and outputs stay float32."
@@ -301,6 +301,7 @@ def to_tflite(model, # a Keras FER2013 classifier
     if quantize == 'int8' and representative is None: raise ValueError("quantize='int8' needs representative faces")
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     if quantize: converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantize == 'float16': converter.target_spec.supported_types = [tf.float16]
     if quantize == 'int8':
         faces = to_float(representative)
         converter.representative_dataset = lambda: ([faces[i:i + 1]] for i in range(len(faces)))
@@ -344,6 +345,39 @@ class LiteModel:
         return self.interpreter.get_tensor(self._out['index']).copy()
 
     def __repr__(self): return f"LiteModel({str(self.path)!r})"
+
+
+# %% ../nbs/01_model.ipynb #d38dc915
+def _half_h5(blob: bytes) -> bytes:
+    "A Keras weights file (HDF5 bytes) with every float32 array stored as float16; groups and attributes kept."
+    import h5py
+    out = io.BytesIO()
+    with h5py.File(io.BytesIO(blob), 'r') as src, h5py.File(out, 'w') as dst:
+        dst.attrs.update(src.attrs)
+        def copy(name, obj):
+            if isinstance(obj, h5py.Group): dst.require_group(name).attrs.update(obj.attrs); return
+            v = obj[()]
+            dst.create_dataset(name, data=v.astype(np.float16) if v.dtype == np.float32 else v).attrs.update(obj.attrs)
+        src.visititems(copy)
+    return out.getvalue()
+
+
+# %% ../nbs/01_model.ipynb #d6c85370
+def save_half(model, # a Keras model
+              path, # the `.keras` file to write
+             ) -> Path:
+    "Save `model` as a `.keras` file whose weights are stored as float16: half the bytes, loaded back into float32."
+    import tempfile
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as d:
+        full, part = Path(d)/'full.keras', path.with_name(path.name + '.part')
+        model.save(full)
+        with zipfile.ZipFile(full) as zin, zipfile.ZipFile(part, 'w') as zout:
+            for item in zin.infolist():
+                blob = zin.read(item.filename)
+                zout.writestr(item, _half_h5(blob) if item.filename.endswith('.weights.h5') else blob)
+        os.replace(part, path)
+    return path
 
 
 # %% ../nbs/01_model.ipynb #9cd09465

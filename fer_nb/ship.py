@@ -8,28 +8,37 @@ import hashlib, json, os, shlex, time
 from pathlib import Path
 import numpy as np
 from .data import FER2013, file_sha256, load_fer2013
-from .model import MODELS_DIR, LiteModel, _keras, load_model, mflops, predict_probs, shipped_models, to_tflite, twin_path
+from .model import MODELS_DIR, LiteModel, _keras, load_model, mflops, predict_probs, save_half, shipped_models, to_tflite, twin_path
 from .train import _machine, read_history, run_summary
 from .evaluate import evaluate, expected_calibration_error, fit_temperature
 
 # %% auto #0
-__all__ = ['INT8_AIMS', 'MAX_ECE', 'score_run', 'tta_figures', 'int8_figures', 'calibration_figures', 'finish_card', 'ship_model',
-           'choose_ensemble', 'ensemble_row', 'results_table']
+__all__ = ['INT8_AIMS', 'MAX_ECE', 'TWIN_AGREEMENT', 'score_model', 'score_run', 'tta_figures', 'int8_figures',
+           'calibration_figures', 'finish_card', 'ship_model', 'choose_ensemble', 'ensemble_row', 'results_table']
+
+# %% ../nbs/04_ship.ipynb #f15d464b
+def score_model(model, # a model, as `load_model` gives it
+                data: FER2013, # the data set
+               ) -> dict:
+    "Loss, accuracy and ECE on PublicTest (`val_*`) and PrivateTest (`test_*`): the only place PrivateTest is scored."
+    val, test = evaluate(model, data, 'PublicTest'), evaluate(model, data, 'PrivateTest')
+    return dict(val_loss=round(val['loss'], 4), val_accuracy=round(val['accuracy'], 4), ece_val=round(val['ece'], 4),
+                test_loss=round(test['loss'], 4), test_accuracy=round(test['accuracy'], 4), ece_test=round(test['ece'], 4))
+
 
 # %% ../nbs/04_ship.ipynb #5812d7e6
 def score_run(run_dir, # a run folder written by `train`
               data=None, # a `FER2013` or its path (default: the one the run trained on)
+              model_file=None, # the file to score (default: the run's `best.keras`; `ship_model` gives its float16 copy)
              ) -> dict:
-    "Score a run's `best.keras` on PublicTest and PrivateTest (the only place PrivateTest is scored) into `metrics.json`."
+    "Score a run's model on PublicTest and PrivateTest into `metrics.json`."
     run_dir = Path(run_dir); summary = run_summary(run_dir); config = summary['config']
     data = data if isinstance(data, FER2013) else load_fer2013(data or config.get('data'))
-    model = load_model(run_dir/'best.keras', runtime='keras')
-    val, test = evaluate(model, data, 'PublicTest'), evaluate(model, data, 'PrivateTest')
+    model = load_model(model_file or run_dir/'best.keras', runtime='keras')
     metrics = dict(arch=config['arch'], params=int(model.count_params()), mflops=mflops(model),
                    precision=config.get('precision', 'float32'), backend=config.get('backend', 'tensorflow'),
                    **{k: summary[k] for k in ('epochs_run', 'best_epoch', 'train_seconds', 'seconds_per_epoch')},
-                   val_loss=round(val['loss'], 4), val_accuracy=round(val['accuracy'], 4), ece_val=round(val['ece'], 4),
-                   test_loss=round(test['loss'], 4), test_accuracy=round(test['accuracy'], 4), ece_test=round(test['ece'], 4),
+                   **score_model(model, data),
                    data_file=str(data.path), data_sha256=file_sha256(data.path) if data.path else None,
                    machine=config.get('machine') or _machine(), command=config.get('command'), config=config)
     (run_dir/'metrics.json').write_text(json.dumps(metrics, indent=2))
@@ -99,6 +108,20 @@ def calibration_figures(model, # a Keras model or `LiteModel` (without a tempera
                    ece_test_calibrated=round(expected_calibration_error(data.y_test, temper(pt, t)), 4))
     return fig
 
+# %% ../nbs/04_ship.ipynb #d1f6ae9b
+TWIN_AGREEMENT = 0.999   # the float twin's least top-class agreement with Keras on PublicTest
+
+def _float_twin(model, # the shipped Keras model
+                path, # where the twin goes
+                data: FER2013, # the data set
+               ) -> str:
+    "Write the float LiteRT twin of `model` at `path`: float16 weights when they keep `TWIN_AGREEMENT`, else float32."
+    want = predict_probs(model, data.x_val).argmax(1)
+    to_tflite(model, path, quantize='float16')
+    if (predict_probs(LiteModel(path), data.x_val).argmax(1) == want).mean() >= TWIN_AGREEMENT: return 'float16'
+    to_tflite(model, path); return 'float32'
+
+
 # %% ../nbs/04_ship.ipynb #fb04dee1
 def _sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -109,13 +132,13 @@ def finish_card(name, # the shipped model's name
                 models_dir=MODELS_DIR, # where the model lives
                 card=None, # the card to complete (default: the one on disk)
                ) -> dict:
-    "Write `name`'s float32 and int8 `.tflite` twins and complete its card: both TTAs, int8, calibration, runtime, hashes."
+    "Write `name`'s float and int8 `.tflite` twins and complete its card: both TTAs, int8, calibration, runtime, hashes."
     models_dir = Path(models_dir); keras_file = models_dir/f'{name}.keras'
     card = card or json.loads((models_dir/f'{name}.json').read_text())
     data = data if isinstance(data, FER2013) else load_fer2013(data or card.get('data_file'))
     model = load_model(keras_file, runtime='keras')
     card['mflops'] = mflops(model)
-    to_tflite(model, twin_path(keras_file, 'lite'))
+    card['weights'], card['twin'] = 'float16', _float_twin(model, twin_path(keras_file, 'lite'), data)
     to_tflite(model, twin_path(keras_file, 'lite-int8'), quantize='dynamic')
     f32, int8 = LiteModel(twin_path(keras_file, 'lite')), LiteModel(twin_path(keras_file, 'lite-int8'))
     card['int8'] = int8_figures(f32, int8, data)
@@ -135,17 +158,19 @@ def ship_model(run_dir, # a run folder written by `train`
                models_dir=MODELS_DIR, # where shipped models live
                data=None, # a `FER2013` or its path
               ) -> Path:
-    "Copy `run_dir/best.keras` (weights only) into the package as `name.keras`, with its twins and a complete card."
+    "Copy `run_dir/best.keras` (weights only, stored as float16) into the package as `name.keras`, with its twins and a complete card."
     backend = _keras().backend.backend()
     if backend != 'tensorflow':   # the LiteRT twins are converted by TensorFlow
         raise ValueError(f"shipping needs the TensorFlow backend (LiteRT export), not {backend}: train on {backend}, then "
                          f"ship with KERAS_BACKEND=tensorflow and the same `fer-nb train ... --ship {name}` command")
     run_dir, models_dir = Path(run_dir), Path(models_dir); models_dir.mkdir(parents=True, exist_ok=True)
     data = data if isinstance(data, FER2013) else load_fer2013(data)
-    card = score_run(run_dir, data) if not (run_dir/'metrics.json').exists() else json.loads((run_dir/'metrics.json').read_text())
+    keras_file = models_dir/f'{name}.keras'
+    (models_dir/f'{name}.json').unlink(missing_ok=True)   # a model shipped again under its name is scored without its old card
+    save_half(load_model(run_dir/'best.keras', runtime='keras'), keras_file)   # loaded without optimizer state
+    card = score_run(run_dir, data, keras_file)   # the figures of the file as shipped
     card['name'] = name
     card['history'] = read_history(run_dir)  # for the training-curve plot, without the run folder
-    load_model(run_dir/'best.keras', runtime='keras').save(models_dir/f'{name}.keras')   # loaded without optimizer state
     finish_card(name, data, models_dir, card)
     return models_dir/f'{name}.keras'
 

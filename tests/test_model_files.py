@@ -6,20 +6,22 @@ from fer_nb.model import load_model, shipped_models, ModelFileError, reference_c
 from fer_nb.evaluate import evaluate
 
 def test_shipped_models_reproduce_their_cards(real_data):
-    "Every shipped model, re-evaluated on the real PrivateTest and PublicTest in each runtime and TTA, within 0.1 pt of its card."
+    """Every shipped model, re-evaluated on the real PrivateTest and PublicTest in each runtime and TTA, within 0.1 pt of
+    its card; ten crops (ten passes) on PrivateTest, the figure reported, to keep CI short."""
     cards = shipped_models()
     assert 'reference' in cards, f"no reference model shipped in {MODELS_DIR}"
     for name, card in cards.items():
         for split, key in (('PrivateTest', 'test'), ('PublicTest', 'val')):
             expected = {('keras', False): card[f'{key}_accuracy'], ('keras', 'flip'): card['tta'][f'{key}_accuracy'],
-                        ('keras', 'crops'): card['tta_crops'][f'{key}_accuracy'],
                         ('lite', False): card['int8'][f'{key}_accuracy_float32'], ('lite-int8', False): card['int8'][f'{key}_accuracy']}
+            if split == 'PrivateTest': expected['keras', 'crops'] = card['tta_crops']['test_accuracy']
             for (runtime, tta), value in expected.items():
-                got = evaluate(name, real_data, split=split, tta=tta, runtime=runtime)['accuracy']
-                assert abs(got - value) <= 0.001, (name, split, runtime, tta, got, value)
+                ev = evaluate(name, real_data, split=split, tta=tta, runtime=runtime)
+                assert abs(ev['accuracy'] - value) <= 0.001, (name, split, runtime, tta, ev['accuracy'], value)
+                if (split, runtime, tta) == ('PrivateTest', 'keras', False):
+                    ece = card['ece_test_calibrated'] if card.get('temperature') else card['ece_test']   # the loader applies the temperature
+                    assert abs(ev['ece'] - ece) <= 0.001, (name, ev['ece'], ece)
         assert card['params'] == load_model(name, 'keras').count_params()
-        ece = card['ece_test_calibrated'] if card.get('temperature') else card['ece_test']   # the loader applies the temperature
-        assert abs(evaluate(name, real_data, runtime='keras')['ece'] - ece) <= 0.001
 
 def test_shipped_files_match_their_cards():
     "The .keras and both .tflite files are the ones the card describes (sha256), and the wheel stays small."
@@ -31,13 +33,15 @@ def test_shipped_files_match_their_cards():
     assert sum(f.stat().st_size for f in MODELS_DIR.iterdir()) < 50e6
 
 def test_fast_runtimes_agree_with_keras(real_data):
-    "The float32 LiteRT twin gives Keras' top class on >= 99.9 % of PrivateTest, the int8 twin on >= 99 %, for every model."
+    """The float LiteRT twin gives Keras' top class on >= 99.9 % of PrivateTest when float32, >= 99.7 % when float16
+    (batch normalisation is folded before rounding); the int8 twin on >= 99 %, for every model."""
     from fer_nb.infer import classify_crops
     for name, card in shipped_models().items():
         p_keras = classify_crops(real_data.x_test, load_model(name, 'keras'))
         p_lite, p_int8 = (classify_crops(real_data.x_test, load_model(name, r)) for r in ('lite', 'lite-int8'))
-        assert (p_lite.argmax(1) == p_keras.argmax(1)).mean() >= 0.999, name
-        assert np.abs(p_lite - p_keras).max() < 1e-3, name
+        half = card['twin'] == 'float16'
+        assert (p_lite.argmax(1) == p_keras.argmax(1)).mean() >= (0.997 if half else 0.999), name
+        assert np.abs(p_lite - p_keras).max() < (1e-2 if half else 1e-3), name
         assert (p_int8.argmax(1) == p_lite.argmax(1)).mean() >= 0.99, name
         assert load_model(name).runtime == card['runtime'] == ('lite-int8' if card['int8']['default'] else 'lite')
 

@@ -12,6 +12,9 @@ Each `run` call there carries the working tree plus named ignored paths, 64 MiB 
     # there, when it has finished (`tail /tmp/run.log`):  PYTHONPATH=/tmp/site python tools/gpu.py export --run /tmp/run --out $OUT
     python tools/gpu.py import --from FILES_AT --out ~/.cache/fer_nb/runs/NAME --ship NAME   # here: re-scored on CPU
 
+When the shipped models are left out of the call (`tools/gpu_lease.sh` says how), all parts travel in one call, and
+`bash tools/gpu_lease.sh SECONDS 'FLAGS_A' 'FLAGS_B'` there unpacks, trains two runs side by side and exports both.
+
 `train` is `fer_nb.train.train` on the packed arrays, so the run folder, its config (the GPU named in `machine`) and
 its history are what `fer-nb train` writes. `export` writes the best epoch's weights as float16 (a file that comes back
 is at most 16 MB); `import` rebuilds `best.keras` from them in float32 and ships it, scored on this CPU. PrivateTest
