@@ -23,8 +23,8 @@ if [ -z "${SMOKE:-}" ]; then
 else SUB=(--limit 512 --val-limit 256); PY=${PY:-python}; fi
 export KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false PYTHONUNBUFFERED=1 JAX_COMPILATION_CACHE_DIR=/tmp/fer-nb-jax-cache  # the real runs (and later calls) reuse compiled kernels
 say "data and Keras ready"
-train() { # NAME EPOCHS MAX_MINUTES FLAGS
-  $PY tools/gpu.py train --parts "$W/fer" --out "$W/$1" -- ${4} "${SUB[@]}" --epochs "$2" --max-minutes "$3" > "$W/$1.log" 2>&1; }
+train() { # NAME EPOCHS MAX_MINUTES FLAGS; a hard stop after $STOP seconds (0: none)
+  timeout "${STOP:-0}" $PY tools/gpu.py train --parts "$W/fer" --out "$W/$1" -- ${4} "${SUB[@]}" --epochs "$2" --max-minutes "$3" > "$W/$1.log" 2>&1; }
 # 1. two epochs of both runs side by side: the second epoch's seconds is the pace of the real runs
 train cal_a 2 60 "${FLAGS[0]}" & train cal_b 2 60 "${FLAGS[1]}" & wait
 for r in cal_a cal_b; do tail -3 "$W/$r.log" >> "$LOG"; done
@@ -41,9 +41,7 @@ read -r N PACE FIRST <<< "$EPOCHS"; MAXMIN=$(( (T0 + BUDGET - 40 - $(date +%s)) 
 say "epoch ${PACE}s (first ${FIRST}s): $N epochs each, max ${MAXMIN} min"
 # 2. the real runs, side by side; a hard stop 40 s before the end keeps the best checkpoint (written atomically)
 STOP=$(( T0 + BUDGET - 40 - $(date +%s) ))
-timeout "$STOP" bash -c "$(declare -f train); W='$W'; PY='$PY'; SUB=(${SUB[*]}); train a $N $MAXMIN '${FLAGS[0]}'" &
-timeout "$STOP" bash -c "$(declare -f train); W='$W'; PY='$PY'; SUB=(${SUB[*]}); train b $N $MAXMIN '${FLAGS[1]}'" &
-wait
+train a "$N" "$MAXMIN" "${FLAGS[0]}" & train b "$N" "$MAXMIN" "${FLAGS[1]}" & wait
 for r in a b; do
   tail -4 "$W/$r.log" >> "$LOG"; say "run $r: $(($(wc -l < "$W/$r/history.csv") - 1)) epochs"
   $PY tools/gpu.py export --run "$W/$r" --out "$OUT/$r" >> "$LOG" 2>&1
