@@ -152,6 +152,16 @@ def finish_card(name, # the shipped model's name
     return card
 
 
+# %% ../nbs/04_ship.ipynb #ff218512
+def _stage_history(run_dir, # a run folder written by `train`
+                  ) -> list[dict]:
+    "The run's history rows, after those of the run it started from (`--init`) when that folder is still there."
+    config = json.loads((Path(run_dir)/'config.json').read_text())
+    parent = Path(config['init']).expanduser().parent if config.get('init') else None
+    first = read_history(parent) if parent and (parent/'history.csv').exists() else []
+    return first + [dict(r, epoch=r['epoch'] + len(first)) for r in read_history(run_dir)]
+
+
 # %% ../nbs/04_ship.ipynb #d2bde493
 def ship_model(run_dir, # a run folder written by `train`
                name, # the name to ship it under
@@ -170,7 +180,7 @@ def ship_model(run_dir, # a run folder written by `train`
     save_half(load_model(run_dir/'best.keras', runtime='keras'), keras_file)   # loaded without optimizer state
     card = score_run(run_dir, data, keras_file)   # the figures of the file as shipped
     card['name'] = name
-    card['history'] = read_history(run_dir)  # for the training-curve plot, without the run folder
+    card['history'] = _stage_history(run_dir)  # for the training-curve plot, without the run folder
     finish_card(name, data, models_dir, card)
     return models_dir/f'{name}.keras'
 
@@ -217,12 +227,18 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
     rows = ['| model | arch | params | MFLOP/face | precision, backend | epochs (best) | train min | PublicTest | PrivateTest | '
             'PrivateTest + mirror | PrivateTest + ten crops | PrivateTest int8 | ECE (PrivateTest, as served) | runtime |', '|' + '---|' * 14]
     for name, c in cards.items():
+        first = (c.get('config') or {}).get('parent')   # a second-stage model counts both stages
+        backend, epochs = c.get('backend', 'tensorflow'), f"{c.get('epochs_run')} ({c.get('best_epoch')})"
+        if first: backend, epochs = f"{first.get('backend')}, then {backend}", f"{first['epochs_run']} + {epochs}"
+        minutes = (c.get('train_seconds', 0) + (first or {}).get('train_seconds', 0)) / 60
         rows.append(f"| `{name}` | {c['arch']} | {c['params']:,} | {c.get('mflops', '—')} | {c.get('precision', 'float32')}, "
-                    f"{c.get('backend', 'tensorflow')} | {c.get('epochs_run')} ({c.get('best_epoch')}) | {c.get('train_seconds', 0) / 60:.0f} | "
+                    f"{backend} | {epochs} | {minutes:.0f} | "
                     f"{_pct(c.get('val_accuracy'))} | {_pct(c.get('test_accuracy'))} | {_pct((c.get('tta') or {}).get('test_accuracy'))} | "
                     f"{_pct((c.get('tta_crops') or {}).get('test_accuracy'))} | "
                     f"{_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
     if ensemble and len(ensemble) > 1: rows.append(ensemble_row(ensemble, data))
-    commands = [f"- `{name}`, trained on {c.get('machine', '?')}: `{c.get('command', '?')}`" for name, c in cards.items()]
+    stage = lambda c: f"trained on {c.get('machine', '?')}: `{c.get('command', '?')}`"
+    commands = [f"- `{name}`, " + (f"{stage(c['config']['parent'])}; then {stage(c)}" if (c.get('config') or {}).get('parent') else stage(c))
+                for name, c in cards.items()]
     return '\n'.join(rows + ['', 'Commands and hardware:', ''] + commands)
 

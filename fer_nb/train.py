@@ -8,7 +8,7 @@ import csv, json, math, os, shlex, sys, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
-from .data import FER2013, load_fer2013, make_dataset
+from .data import FER2013, file_sha256, load_fer2013, make_dataset
 from .model import ARCHITECTURES, _keras, build_model, shipped_models
 
 
@@ -116,6 +116,9 @@ class TrainConfig:
     max_minutes: float | None = _opt(None, 'stop before an epoch would take the training time past this', positive=True)
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
     width: float | None = _opt(None, 'channel multiplier of the vgg and resnet architectures', positive=True)
+    init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras, same --arch and --width): a second stage")
+    ema: float | None = _opt(None, 'also keep an exponential moving average of the weights (this momentum per step, e.g. 0.999); '
+                                   'PublicTest scores and best.keras keep the average', positive=True)
 
 
 # %% ../nbs/02_train.ipynb #a6cb5efd
@@ -188,6 +191,26 @@ def _make_deterministic() -> str:
         import torch; torch.use_deterministic_algorithms(True)
     return backend
 
+# %% ../nbs/02_train.ipynb #da7ef646
+def _start_from(model, # the freshly built model
+                path, # a `.keras` file of the same architecture and width
+               ) -> dict: # provenance for `config.json`: the file's hash and, if it is a run's `best.keras`, that run
+    "Copy the weights saved at `path` into `model`; return where they came from."
+    path = Path(path).expanduser()
+    if not path.is_file(): raise ValueError(f"init: {path} is not a file; expected a .keras model (a run's best.keras)")
+    src = _keras().saving.load_model(path, compile=False)
+    theirs, ours = [tuple(w.shape) for w in src.weights], [tuple(w.shape) for w in model.weights]
+    if theirs != ours: raise ValueError(f"init: {path} holds {len(theirs)} weight arrays that do not fit this architecture's "
+                                        f"{len(ours)}; expected a model of the same --arch and --width")
+    model.set_weights(src.get_weights())
+    prov = dict(init_sha256=file_sha256(path))
+    if (path.parent/'config.json').exists() and (path.parent/'history.csv').exists():
+        s = run_summary(path.parent)
+        prov['parent'] = dict(command=s['config'].get('command'), machine=s['config'].get('machine'), epochs_run=s['epochs_run'],
+                              best_epoch=s['best_epoch'], train_seconds=s['train_seconds'], backend=s['config'].get('backend'))
+    return prov
+
+
 # %% ../nbs/02_train.ipynb #492ec8f8
 def train(data=None, # a `FER2013` or its path
           config: TrainConfig | None = None, # the settings (default: `TrainConfig()`)
@@ -204,18 +227,21 @@ def train(data=None, # a `FER2013` or its path
     if c.epochs < 1: raise ValueError(f"epochs must be >= 1, got {c.epochs}")
     if c.batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {c.batch_size}")
     if c.precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {c.precision!r}")
+    if c.ema is not None and not 0 < c.ema < 1: raise ValueError(f"ema must be a momentum between 0 and 1, e.g. 0.999, got {c.ema}")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     config = dict(asdict(c), data=str(data.path), backend=keras.backend.backend(), machine=_machine())
     config['command'] = command or _command(config)
-    (out/'config.json').write_text(json.dumps(config, indent=2))
     keras.utils.set_random_seed(c.seed)
     if c.deterministic: _make_deterministic()
     keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
     try: model = build_model(c.arch, compile=False, **({'width': c.width} if c.width else {}))
     finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
-    opt = (keras.optimizers.SGD(c.lr, momentum=0.9, nesterov=True, weight_decay=c.weight_decay or None) if c.optimizer == 'sgd'
-           else keras.optimizers.Adam(c.lr, weight_decay=c.weight_decay or None))
+    if c.init: config.update(_start_from(model, c.init))   # a resumed leg then restores its backup over these
+    (out/'config.json').write_text(json.dumps(config, indent=2))
+    ema = dict(use_ema=True, ema_momentum=c.ema) if c.ema else {}
+    opt = (keras.optimizers.SGD(c.lr, momentum=0.9, nesterov=True, weight_decay=c.weight_decay or None, **ema) if c.optimizer == 'sgd'
+           else keras.optimizers.Adam(c.lr, weight_decay=c.weight_decay or None, **ema))
     model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
     x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
@@ -223,11 +249,14 @@ def train(data=None, # a `FER2013` or its path
     done = read_history(out)
     train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase, seed=c.seed, epoch=len(done))
     val_ds = make_dataset(x_va, y_va, 256)
-    callbacks = [_epoch_timer(),
+    backup = keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)
+    # with --ema the backup first keeps the weights being trained, then the average is swapped in for best.keras
+    # (and for PublicTest); without, the backup comes last, so an epoch is only done once it is checkpointed and logged
+    averaging = [backup, keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if c.ema else []
+    callbacks = [_epoch_timer(), *averaging,
                  _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
                      initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
-                 keras.callbacks.CSVLogger(out/'history.csv', append=True),
-                 keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)]
+                 keras.callbacks.CSVLogger(out/'history.csv', append=True), *([] if c.ema else [backup])]
     if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _: cosine_lr(e, c.lr, c.epochs)))
     if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=0.5, patience=3))
     if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, sum(r.get('seconds', 0) for r in done)))  # after EpochTimer
