@@ -16,6 +16,15 @@ from .evaluate import evaluate, expected_calibration_error, fit_temperature
 __all__ = ['INT8_AIMS', 'MAX_ECE', 'TWIN_AGREEMENT', 'score_model', 'score_run', 'tta_figures', 'int8_figures',
            'calibration_figures', 'finish_card', 'ship_model', 'choose_ensemble', 'ensemble_row', 'results_table']
 
+# %% ../nbs/04_ship.ipynb #cc7487a7
+def _stages(config, # a run's `config.json`
+            key, # 'machine' or 'command'
+           ) -> str | None:
+    "`config[key]`, after its first stage's (`config['parent']`) when the run started from another run's weights."
+    first = (config.get('parent') or {}).get(key)
+    return f"{first}; then {config.get(key)}" if first else config.get(key)
+
+
 # %% ../nbs/04_ship.ipynb #f15d464b
 def score_model(model, # a model, as `load_model` gives it
                 data: FER2013, # the data set
@@ -40,7 +49,7 @@ def score_run(run_dir, # a run folder written by `train`
                    **{k: summary[k] for k in ('epochs_run', 'best_epoch', 'train_seconds', 'seconds_per_epoch')},
                    **score_model(model, data),
                    data_file=str(data.path), data_sha256=file_sha256(data.path) if data.path else None,
-                   machine=config.get('machine') or _machine(), command=config.get('command'), config=config)
+                   machine=_stages(config, 'machine') or _machine(), command=_stages(config, 'command'), config=config)
     (run_dir/'metrics.json').write_text(json.dumps(metrics, indent=2))
     return metrics
 
@@ -238,7 +247,7 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
                     f"{_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
     if ensemble and len(ensemble) > 1: rows.append(ensemble_row(ensemble, data))
     stage = lambda c: f"trained on {c.get('machine', '?')}: `{c.get('command', '?')}`"
-    commands = [f"- `{name}`, " + (f"{stage(c['config']['parent'])}; then {stage(c)}" if (c.get('config') or {}).get('parent') else stage(c))
+    commands = [f"- `{name}`, " + (f"{stage(c['config']['parent'])}; then {stage(c['config'])}" if (c.get('config') or {}).get('parent') else stage(c))
                 for name, c in cards.items()]
     return '\n'.join(rows + ['', 'Commands and hardware:', ''] + commands)
 
