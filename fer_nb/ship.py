@@ -235,8 +235,11 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
     cards = shipped_models() if cards is None else cards
     rows = ['| model | arch | params | MFLOP/face | precision, backend | epochs (best) | train min | PublicTest | PrivateTest | '
             'PrivateTest + mirror | PrivateTest + ten crops | PrivateTest int8 | ECE (PrivateTest, as served) | runtime |', '|' + '---|' * 14]
+    stage = lambda c: f"trained on {c.get('machine', '?')}: `{c.get('command', '?')}`"
+    commands = []
     for name, c in cards.items():
         first = (c.get('config') or {}).get('parent')   # a second-stage model counts both stages
+        commands.append(f"- `{name}`, " + (f"{stage(first)}; then {stage(c['config'])}" if first else stage(c)))
         backend, epochs = c.get('backend', 'tensorflow'), f"{c.get('epochs_run')} ({c.get('best_epoch')})"
         if first: backend, epochs = f"{first.get('backend')}, then {backend}", f"{first['epochs_run']} + {epochs}"
         minutes = (c.get('train_seconds', 0) + (first or {}).get('train_seconds', 0)) / 60
@@ -246,8 +249,5 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
                     f"{_pct((c.get('tta_crops') or {}).get('test_accuracy'))} | "
                     f"{_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
     if ensemble and len(ensemble) > 1: rows.append(ensemble_row(ensemble, data))
-    stage = lambda c: f"trained on {c.get('machine', '?')}: `{c.get('command', '?')}`"
-    commands = [f"- `{name}`, " + (f"{stage(c['config']['parent'])}; then {stage(c['config'])}" if (c.get('config') or {}).get('parent') else stage(c))
-                for name, c in cards.items()]
     return '\n'.join(rows + ['', 'Commands and hardware:', ''] + commands)
 
