@@ -7,7 +7,7 @@ export FER2013_CSV ?= $(abspath $(firstword $(wildcard fer2013.csv fer2013.csv.g
 export FER_NB_CACHE ?= $(CURDIR)/.cache
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup demo test check-clean nbtest docs pytest bench train clean
+.PHONY: setup demo test ci check-clean nbtest docs pytest bench train clean
 
 $(BIN)/fer-nb: settings.ini setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ demo: setup
 
 # Every check CI runs: notebooks clean and in sync with the library, notebook tests, docs site and README, then pytest.
 test: setup check-clean nbtest docs pytest
+
+# CI as it runs: `bash .ci/run` in a fresh clone of HEAD, in a temporary folder with ../shared beside it, removed
+# afterwards (each clone holds a 4.5 GB venv; left behind, a few of them fill the disk CI needs).
+ci:
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && git clone -q . "$$d/main" && ln -s "$(abspath ../shared)" "$$d/shared" && \
+	  cd "$$d/main" && env -u FER_NB_CACHE -u FER2013_CSV -u VIRTUAL_ENV -u MAKEFLAGS -u MAKELEVEL \
+	    PATH="$$(tr : '\n' <<< "$$PATH" | grep -v '/\.venv/bin$$' | paste -sd:)" bash .ci/run
 
 check-clean: setup
 	@for cmd in nbdev_clean nbdev_export; do \

@@ -9,7 +9,8 @@ Each recipe is a plain `fer-nb train` command (printed before it runs) into `~/.
 run resumes and a finished one is not trained again. Its `config.json` and `history.csv` are then copied to
 `bench/runs/NAME.json` with the run's float32 PublicTest and PrivateTest scores (`fer-nb train` writes them to
 `metrics.json`) and the same with mirror and ten-crop TTA, which `02_train` reads for its table. Epoch counts are set so that the cosine schedule
-ends inside the budget at this machine's pace; `--max-minutes 10` stops a run that falls behind.
+ends inside the budget at this machine's pace; `--max-minutes 10` stops a run that falls behind. The `_time` recipes
+span the cosine over the 10 minutes instead (`--schedule time`), so they end annealed however their epochs went.
 """
 from __future__ import annotations
 import argparse, json, os, subprocess, sys
@@ -35,6 +36,24 @@ RECIPES = {   # name: (run folder, settings); `ref_10min` is the first 10-minute
                                                         '--lr', '0.002', '--augment']),
     'vgg_w025_b128': ('short_vgg_w025_b128', ['--arch', 'vgg', '--width', '0.25', '--epochs', '20', '--batch-size', '128',
                                               '--lr', '0.002', '--augment']),
+    # the best recipe with label smoothing (its schedule was cut at 22 of 26 epochs by slow epochs)
+    'reference_b128_ls': ('short_reference_b128_ls', ['--arch', 'reference', '--epochs', '26', '--batch-size', '128',
+                                                      '--lr', '0.002', '--augment', '--label-smoothing', '0.1']),
+    # the cosine over the 10 minutes, not over a guessed number of epochs (`--schedule time`): every run ends annealed
+    'reference_b128_time': ('short_reference_b128_time', ['--arch', 'reference', '--schedule', 'time', '--epochs', '100',
+                                                          '--batch-size', '128', '--lr', '0.002', '--augment']),
+    'reference_b128_time_s1': ('short_reference_b128_time_s1', ['--arch', 'reference', '--schedule', 'time', '--epochs', '100',
+                                                                '--batch-size', '128', '--lr', '0.002', '--augment', '--seed', '1']),
+    'reference_b128_time_sgd': ('short_reference_b128_time_sgd', ['--arch', 'reference', '--schedule', 'time', '--epochs', '100',
+                                                                  '--batch-size', '128', '--optimizer', 'sgd', '--lr', '0.05',
+                                                                  '--weight-decay', '0.0005', '--augment']),
+    'reference_b128_time_aug05': ('short_reference_b128_time_aug05', ['--arch', 'reference', '--schedule', 'time', '--epochs', '100',
+                                                                      '--batch-size', '128', '--lr', '0.002', '--augment',
+                                                                      '--augment-strength', '0.5']),
+    'reference_b128_time_ema': ('short_reference_b128_time_ema', ['--arch', 'reference', '--schedule', 'time', '--epochs', '100',
+                                                                  '--batch-size', '128', '--lr', '0.002', '--augment', '--ema', '0.998']),
+    'reference_b128_time_lr4': ('short_reference_b128_time_lr4', ['--arch', 'reference', '--schedule', 'time', '--epochs', '100',
+                                                                  '--batch-size', '128', '--lr', '0.004', '--augment']),
 }
 
 
@@ -67,15 +86,16 @@ def run(name: str, data: str, runs: Path) -> Path:
 
 
 def table(root=ROOT/'bench'/'runs') -> str:
-    "A Markdown table of the recorded recipes: settings, epochs run of planned, seconds, float32 PublicTest and PrivateTest."
-    rows = ['| recipe | network | batch | peak lr | optimizer | augmentation | epochs | s | PublicTest | + mirror | + ten crops '
-            '| PrivateTest | + mirror | + ten crops |', '|---' * 14 + '|']
+    "A Markdown table of the recorded recipes: settings, epochs run (of planned), seconds, float32 PublicTest and PrivateTest."
+    rows = ['| recipe | network | batch | peak lr | optimizer | schedule | augmentation | epochs | s | PublicTest | + mirror '
+            '| + ten crops | PrivateTest | + mirror | + ten crops |', '|---' * 15 + '|']
     for f in sorted(Path(root).glob('*.json')):
         r = json.loads(f.read_text()); c, s = r['config'], r['scores']
         aug = f"x{c.get('augment_strength', 1.0)}" if c['augment'] else 'none'
         net = c['arch'] + (f" w{c['width']}" if c.get('width') else '')
         rows.append(f"| `{f.stem}` | {net} | {c['batch_size']} | {c['lr']} | "
-                    f"{c['optimizer']} | {aug} | {len(r['history'])}/{c['epochs']} | {s['train_seconds']:.0f} | "
+                    f"{c['optimizer']} | {c.get('schedule', 'cosine')} | {aug} | "
+                    f"{len(r['history'])}{'' if c.get('schedule') == 'time' else '/' + str(c['epochs'])} | {s['train_seconds']:.0f} | "
                     + ' | '.join(f"{(s.get(tta, {}) if tta else s).get(f'{key}_accuracy', float('nan')):.2%}"
                                  for key in ('val', 'test') for tta in (None, *TTAS)) + ' |')
     return '\n'.join(rows)

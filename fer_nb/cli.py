@@ -56,15 +56,20 @@ def cmd_train(args):
 
 # %% ../nbs/06_cli.ipynb #4af981e3
 def cmd_runs(args):
-    "List run folders: epochs done of planned, best PublicTest accuracy so far, training minutes."
+    "List run folders: epochs done of planned, best PublicTest accuracy so far, training minutes (of the budget, if any)."
     from fer_nb.train import run_summary
     folders = [Path(f).expanduser() for f in args.folders]
     runs = sorted(p.parent for f in folders if f.is_dir() for p in [*f.glob('config.json'), *f.glob('*/config.json')])
     if not runs: print(f"no runs in {', '.join(map(str, folders))}"); return 0
-    print(f"{'run':<48}{'epochs':>10}{'best PublicTest':>18}{'minutes':>10}")
+    rows = [('run', 'epochs', 'best PublicTest', 'minutes')]
     for run in runs:
-        s = run_summary(run)
-        print(f"{str(run):<48}{s['epochs_run']:>5} / {s['epochs']:<3}{s['val_accuracy']:>14.2%} @{s['best_epoch'] or 0:<3}{s['train_seconds'] / 60:>9.0f}")
+        s = run_summary(run); c = s['config']; budget = c.get('max_minutes')
+        timed = c.get('schedule') == 'time'   # its epochs are only a cap: the budget is the plan
+        rows.append((str(run), f"{s['epochs_run']}" + ('' if timed else f" / {s['epochs']}"),
+                     f"{s['val_accuracy']:.2%} @{s['best_epoch']}" if s['best_epoch'] else '-',
+                     f"{s['train_seconds'] / 60:.0f}" + (f" / {budget:g}" if budget else '')))
+    w = [max(len(r[k]) for r in rows) for k in range(4)]
+    for r in rows: print(f"{r[0]:<{w[0]}}  {r[1]:>{w[1]}}  {r[2]:>{w[2]}}  {r[3]:>{w[3]}}")
 
 
 # %% ../nbs/06_cli.ipynb #a77afbb1

@@ -164,10 +164,9 @@ def finish_card(name, # the shipped model's name
 # %% ../nbs/04_ship.ipynb #ff218512
 def _stage_history(run_dir, # a run folder written by `train`
                   ) -> list[dict]:
-    "The run's history rows, after those of the run it started from (`--init`) when that folder is still there."
-    config = json.loads((Path(run_dir)/'config.json').read_text())
-    parent = Path(config['init']).expanduser().parent if config.get('init') else None
-    first = read_history(parent) if parent and (parent/'history.csv').exists() else []
+    "The run's history rows, after those of the run it started from (`--init`, recorded as `parent`) when that folder is still there."
+    parent = (json.loads((Path(run_dir)/'config.json').read_text()).get('parent') or {}).get('run')
+    first = read_history(parent) if parent else []   # [] when the folder is gone
     return first + [dict(r, epoch=r['epoch'] + len(first)) for r in read_history(run_dir)]
 
 
@@ -219,11 +218,11 @@ def ensemble_row(names, # shipped model names
     "A results-table row for the ensemble of shipped models `names`, evaluated now in their default runtimes; ten crops (ten times the work) are left to `fer-nb evaluate --tta crops`."
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     model, cards = load_model(','.join(names)), shipped_models()
-    ev = {(s, t): evaluate(model, data, split=s, tta=t) for s, t in (('PublicTest', False), ('PrivateTest', False), ('PrivateTest', 'flip'))}
+    ev = {(s, t): evaluate(model, data, split=s, tta=t) for s in ('PublicTest', 'PrivateTest') for t in (False, 'flip')}
     acc, ece = {k: e['accuracy'] for k, e in ev.items()}, ev['PrivateTest', False]['ece']
     return (f"| {' + '.join(f'`{n}`' for n in names)} | ensemble | {sum(cards[n]['params'] for n in names):,} | "
             f"{sum(cards[n].get('mflops', 0) for n in names):.1f} | the members' | | | {_pct(acc['PublicTest', False])} | "
-            f"{_pct(acc['PrivateTest', False])} | {_pct(acc['PrivateTest', 'flip'])} | | | {ece:.4f} | {model.runtime} |")
+            f"{_pct(acc['PublicTest', 'flip'])} | | {_pct(acc['PrivateTest', False])} | {_pct(acc['PrivateTest', 'flip'])} | | | {ece:.4f} | {model.runtime} |")
 
 
 # %% ../nbs/04_ship.ipynb #0f7dac83
@@ -231,10 +230,12 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
                   ensemble=None, # shipped names to add an ensemble row for, evaluated now
                   data=None, # a `FER2013` or its path, for the ensemble row
                  ) -> str:
-    "A Markdown table of shipped models: size, how they were trained, accuracy without and with both TTAs, int8, ECE; then commands."
+    "A Markdown table of shipped models: size, how they were trained, PublicTest and PrivateTest accuracy without and with both TTAs, int8, ECE; then commands."
     cards = shipped_models() if cards is None else cards
-    rows = ['| model | arch | params | MFLOP/face | precision, backend | epochs (best) | train min | PublicTest | PrivateTest | '
-            'PrivateTest + mirror | PrivateTest + ten crops | PrivateTest int8 | ECE (PrivateTest, as served) | runtime |', '|' + '---|' * 14]
+    rows = ['| model | arch | params | MFLOP/face | precision, backend | epochs (best) | train min | PublicTest | PublicTest + mirror | '
+            'PublicTest + ten crops | PrivateTest | PrivateTest + mirror | PrivateTest + ten crops | PrivateTest int8 | '
+            'ECE (PrivateTest, as served) | runtime |', '|' + '---|' * 16]
+    views = lambda c, key: ' | '.join(_pct(v.get(f'{key}_accuracy')) for v in (c, c.get('tta') or {}, c.get('tta_crops') or {}))
     stage = lambda c: f"trained on {c.get('machine', '?')}: `{c.get('command', '?')}`"
     commands = []
     for name, c in cards.items():
@@ -245,9 +246,7 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
         minutes = (c.get('train_seconds', 0) + (first or {}).get('train_seconds', 0)) / 60
         rows.append(f"| `{name}` | {c['arch']} | {c['params']:,} | {c.get('mflops', '—')} | {c.get('precision', 'float32')}, "
                     f"{backend} | {epochs} | {minutes:.0f} | "
-                    f"{_pct(c.get('val_accuracy'))} | {_pct(c.get('test_accuracy'))} | {_pct((c.get('tta') or {}).get('test_accuracy'))} | "
-                    f"{_pct((c.get('tta_crops') or {}).get('test_accuracy'))} | "
-                    f"{_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
+                    f"{views(c, 'val')} | {views(c, 'test')} | {_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
     if ensemble and len(ensemble) > 1: rows.append(ensemble_row(ensemble, data))
     return '\n'.join(rows + ['', 'Commands and hardware:', ''] + commands)
 

@@ -13,8 +13,8 @@ from .model import ARCHITECTURES, _keras, build_model, shipped_models
 
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'read_history', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'config_from_args', 'train',
-           'run_summary', 'time_to_accuracy', 'plot_time_to_accuracy']
+__all__ = ['PRECISIONS', 'read_history', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'config_from_args',
+           'train', 'run_summary', 'time_to_accuracy', 'plot_time_to_accuracy']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -46,13 +46,14 @@ def _epoch_timer():
 def _time_budget(minutes, spent_seconds=0.0):
     keras = _keras()
     class TimeBudget(keras.callbacks.Callback):
-        "Stop training before an epoch that would take the total training time past `minutes`."
-        def on_train_begin(self, logs=None): self.spent, self.epochs = spent_seconds, 0
+        "Stop training before an epoch as slow as the slowest so far (after the first) would take the training time past `minutes`."
+        def on_train_begin(self, logs=None): self.spent, self.times = spent_seconds, []
         def on_epoch_end(self, epoch, logs=None):
-            self.spent += logs.get('seconds', 0.0); self.epochs += 1
-            pace = (self.spent - spent_seconds) / self.epochs
+            self.times.append(logs.get('seconds', 0.0)); self.spent += self.times[-1]
+            pace = max(self.times[1:] or self.times)   # a leg's first epoch also compiles the step: not a pace to expect
             if self.spent + pace > minutes * 60: self.model.stop_training = True
     return TimeBudget()
+
 
 # %% ../nbs/02_train.ipynb #697747f8
 def read_history(run_dir) -> list[dict]:
@@ -64,6 +65,15 @@ def read_history(run_dir) -> list[dict]:
         for row in csv.DictReader(f): rows[int(row['epoch'])] = {k: float(v) for k, v in row.items() if v != ''}
     return [rows[k] for k in sorted(rows)]
 
+# %% ../nbs/02_train.ipynb #21222908
+def cosine_at(t, # how far through the schedule, 0 to 1
+              lr, # peak rate
+              final_frac=0.01, # the rate at the end, as a fraction of `lr`
+             ):
+    "Cosine decay from `lr` at `t=0` to `lr*final_frac` at `t=1` (held there after)."
+    return lr * (final_frac + (1 - final_frac) * 0.5 * (1 + math.cos(math.pi * min(1.0, max(0.0, t)))))
+
+
 # %% ../nbs/02_train.ipynb #75d0d3be
 def cosine_lr(epoch, # 0-based epoch
               lr, # peak rate
@@ -73,8 +83,24 @@ def cosine_lr(epoch, # 0-based epoch
              ):
     "Learning rate at `epoch` (0-based): linear warm-up for `warmup` epochs, then cosine from `lr` to `lr*final_frac`."
     if epoch < warmup: return lr * (epoch + 1) / warmup
-    t = (epoch - warmup) / max(1, epochs - warmup - 1)
-    return lr * (final_frac + (1 - final_frac) * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+    return cosine_at((epoch - warmup) / max(1, epochs - warmup - 1), lr, final_frac)
+
+
+# %% ../nbs/02_train.ipynb #05023938
+def _time_cosine(lr, # peak rate
+                 minutes, # the training budget the cosine spans
+                 spent_seconds=0.0, # training time of earlier legs
+                ):
+    keras = _keras()
+    class TimeCosine(keras.callbacks.Callback):
+        "Before every step, set the rate to `cosine_at(training time spent / budget)`; validation counts as spent."
+        def on_train_begin(self, logs=None): self.spent = spent_seconds
+        def on_epoch_begin(self, epoch, logs=None): self.t0 = time.perf_counter()
+        def on_train_batch_begin(self, batch, logs=None):
+            self.model.optimizer.learning_rate = cosine_at((self.spent + time.perf_counter() - self.t0) / (minutes * 60), lr)
+        def on_epoch_end(self, epoch, logs=None): self.spent += time.perf_counter() - self.t0
+    return TimeCosine()
+
 
 # %% ../nbs/02_train.ipynb #7e440347
 def _subset(x, y, limit, seed):
@@ -97,7 +123,7 @@ def _opt(default, help, **flag): return field(default=default, metadata=dict(hel
 class TrainConfig:
     "Every training setting, with its default and help text."
     arch: str = _opt('reference', 'architecture (see ARCHITECTURES)', choices=tuple(ARCHITECTURES))
-    epochs: int = _opt(40, 'epochs planned (the cosine schedule spans them)', positive=True)
+    epochs: int = _opt(40, 'epochs planned (the cosine schedule spans them; with --schedule time, a cap)', positive=True)
     batch_size: int = _opt(64, 'faces per step', positive=True)
     seed: int = _opt(0, 'random seed of weights, shuffling and augmentation')
     augment: bool = _opt(False, 'flip/rotate/zoom/shift augmentation')
@@ -106,7 +132,7 @@ class TrainConfig:
     optimizer: str = _opt('adam', 'adam, or sgd (Nesterov momentum 0.9)', choices=('adam', 'sgd'))
     lr: float = _opt(1e-3, 'peak learning rate', positive=True)
     weight_decay: float = _opt(0.0, 'decoupled weight decay')
-    schedule: str = _opt('cosine', 'learning-rate schedule', choices=('cosine', 'constant'))
+    schedule: str = _opt('cosine', 'learning-rate schedule: cosine over the epochs, constant, or time: cosine over --max-minutes of training', choices=('cosine', 'constant', 'time'))
     label_smoothing: float = _opt(0.0, 'cross-entropy label smoothing')
     early_stopping: int | None = _opt(None, 'stop after this many epochs without a better PublicTest accuracy', positive=True)
     reduce_lr: bool = _opt(False, 'halve the rate when PublicTest accuracy stalls for 3 epochs')
@@ -206,7 +232,7 @@ def _start_from(model, # the freshly built model
     prov = dict(init_sha256=file_sha256(path))
     if (path.parent/'config.json').exists() and (path.parent/'history.csv').exists():
         s = run_summary(path.parent)
-        prov['parent'] = dict(command=s['config'].get('command'), machine=s['config'].get('machine'), epochs_run=s['epochs_run'],
+        prov['parent'] = dict(run=str(path.parent), command=s['config'].get('command'), machine=s['config'].get('machine'), epochs_run=s['epochs_run'],
                               best_epoch=s['best_epoch'], train_seconds=s['train_seconds'], backend=s['config'].get('backend'))
     return prov
 
@@ -228,7 +254,11 @@ def train(data=None, # a `FER2013` or its path
     if c.batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {c.batch_size}")
     if c.precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {c.precision!r}")
     if c.ema is not None and not 0 < c.ema < 1: raise ValueError(f"ema must be a momentum between 0 and 1, e.g. 0.999, got {c.ema}")
+    if c.schedule == 'time' and not c.max_minutes: raise ValueError("schedule 'time' spans the training budget: give max_minutes (--max-minutes)")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    done = read_history(out); times = [r.get('seconds', 0) for r in done]; spent = sum(times)   # earlier legs
+    if done and (len(done) >= c.epochs or c.max_minutes and spent + max(times[1:] or times) > c.max_minutes * 60):
+        return run_summary(out)   # finished, or its budget spent (`_time_budget`'s rule): not trained again, its config kept
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     config = dict(asdict(c), data=str(data.path), backend=keras.backend.backend(), machine=_machine())
     config['command'] = command or _command(config)
@@ -246,7 +276,6 @@ def train(data=None, # a `FER2013` or its path
     x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
     best = out/'best.keras'
-    done = read_history(out)
     train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase, seed=c.seed, epoch=len(done))
     val_ds = make_dataset(x_va, y_va, 256)
     backup = keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)
@@ -258,8 +287,9 @@ def train(data=None, # a `FER2013` or its path
                      initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
                  keras.callbacks.CSVLogger(out/'history.csv', append=True), *([] if c.ema else [backup])]
     if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _: cosine_lr(e, c.lr, c.epochs)))
+    if c.schedule == 'time': callbacks.insert(0, _time_cosine(c.lr, c.max_minutes, spent))
     if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=0.5, patience=3))
-    if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, sum(r.get('seconds', 0) for r in done)))  # after EpochTimer
+    if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, spent))  # after EpochTimer
     if c.early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
                                                                         patience=c.early_stopping, restore_best_weights=True))
     model.fit(train_ds, validation_data=val_ds, epochs=c.epochs, callbacks=callbacks, verbose=verbose)
