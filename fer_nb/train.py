@@ -42,16 +42,24 @@ def _epoch_timer():
     return EpochTimer()
 
 
+# %% ../nbs/02_train.ipynb #5bd4eed4
+def _over_budget(spent, # training seconds so far, earlier legs included
+                 times, # seconds of each epoch of this leg
+                 minutes, # the budget
+                ) -> bool:
+    "Whether an epoch as slow as the leg's slowest (after its first, which also compiles the step) would overrun `minutes`."
+    return bool(times) and spent + max(times[1:] or times) > minutes * 60
+
+
 # %% ../nbs/02_train.ipynb #09ed412e
 def _time_budget(minutes, spent_seconds=0.0):
     keras = _keras()
     class TimeBudget(keras.callbacks.Callback):
-        "Stop training before an epoch as slow as the slowest so far (after the first) would take the training time past `minutes`."
+        "Stop training before an epoch that `_over_budget` says would take the training time past `minutes`."
         def on_train_begin(self, logs=None): self.spent, self.times = spent_seconds, []
         def on_epoch_end(self, epoch, logs=None):
             self.times.append(logs.get('seconds', 0.0)); self.spent += self.times[-1]
-            pace = max(self.times[1:] or self.times)   # a leg's first epoch also compiles the step: not a pace to expect
-            if self.spent + pace > minutes * 60: self.model.stop_training = True
+            if _over_budget(self.spent, self.times, minutes): self.model.stop_training = True
     return TimeBudget()
 
 
@@ -257,8 +265,8 @@ def train(data=None, # a `FER2013` or its path
     if c.schedule == 'time' and not c.max_minutes: raise ValueError("schedule 'time' spans the training budget: give max_minutes (--max-minutes)")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     done = read_history(out); times = [r.get('seconds', 0) for r in done]; spent = sum(times)   # earlier legs
-    if done and (len(done) >= c.epochs or c.max_minutes and spent + max(times[1:] or times) > c.max_minutes * 60):
-        return run_summary(out)   # finished, or its budget spent (`_time_budget`'s rule): not trained again, its config kept
+    if done and (len(done) >= c.epochs or c.max_minutes and _over_budget(spent, times, c.max_minutes)):
+        return run_summary(out)   # finished, or its budget spent: not trained again, its config kept
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     config = dict(asdict(c), data=str(data.path), backend=keras.backend.backend(), machine=_machine())
     config['command'] = command or _command(config)
