@@ -56,10 +56,10 @@ def _time_budget(minutes, spent_seconds=0.0):
     keras = _keras()
     class TimeBudget(keras.callbacks.Callback):
         "Stop training before an epoch that `_over_budget` says would take the training time past `minutes`."
-        def on_train_begin(self, logs=None): self.spent, self.times = spent_seconds, []
+        def on_train_begin(self, logs=None): self.times = []   # this leg's epochs; earlier legs are `spent_seconds`
         def on_epoch_end(self, epoch, logs=None):
-            self.times.append(logs.get('seconds', 0.0)); self.spent += self.times[-1]
-            if _over_budget(self.spent, self.times, minutes): self.model.stop_training = True
+            self.times.append(logs.get('seconds', 0.0))
+            if _over_budget(spent_seconds + sum(self.times), self.times, minutes): self.model.stop_training = True
     return TimeBudget()
 
 
