@@ -46,16 +46,17 @@ check-clean: setup
 
 nbtest: setup
 	@test -n "$(FER2013_CSV)" -a -f "$(FER2013_CSV)" || { echo "FER2013 file missing: $(FER2013_CSV)"; exit 1; }
-	$(BIN)/nbdev_test --n_workers 2 --timing
+	$(BIN)/python tools/nbtest.py --n_workers 2 --timing   # nbdev_test, saving what it ran for docs-check
 
 # The docs site in _docs/ and README.md, both from the notebooks (no Quarto needed); README.md must be committed as built.
 docs: setup
 	$(BIN)/python tools/docs.py --data "$(FER2013_CSV)"
 	@git diff --quiet -- README.md || { echo "README.md is out of date with nbs/index.ipynb: run make docs and commit it"; git diff --stat -- README.md; exit 1; }
 
-# CI's docs check: the site and README from the notebooks, with the committed images (`make docs` remakes those too).
-docs-check: setup
-	$(BIN)/python tools/docs.py --no-images
+# CI's docs check: the site and README from the notebooks nbtest has just run, with the committed images (`make docs`
+# runs the notebooks itself and remakes the images too).
+docs-check: setup nbtest
+	$(BIN)/python tools/docs.py --no-images --executed
 	@git diff --quiet -- README.md || { echo "README.md is out of date with nbs/index.ipynb: run make docs and commit it"; git diff --stat -- README.md; exit 1; }
 
 pytest: setup

@@ -13,8 +13,9 @@ from .train import _machine, read_history, run_summary
 from .evaluate import evaluate, expected_calibration_error, fit_temperature, score, split_arrays
 
 # %% auto #0
-__all__ = ['INT8_AIMS', 'MAX_ECE', 'TWIN_AGREEMENT', 'score_model', 'score_run', 'tta_figures', 'int8_figures',
-           'calibration_figures', 'finish_card', 'ship_model', 'choose_ensemble', 'ensemble_row', 'results_table']
+__all__ = ['INT8_AIMS', 'MAX_ECE', 'TWIN_AGREEMENT', 'ENSEMBLE_CARD', 'score_model', 'score_run', 'tta_figures', 'int8_figures',
+           'calibration_figures', 'finish_card', 'ship_model', 'choose_ensemble', 'ensemble_card', 'ship_ensemble',
+           'shipped_ensemble', 'ensemble_row', 'results_table']
 
 # %% ../nbs/04_ship.ipynb #cc7487a7
 def _stages(config, # a run's `config.json`
@@ -211,28 +212,57 @@ def choose_ensemble(data=None, # a `FER2013` or its path
     return list(max((c for k in range(2, max_size + 1) for c in combinations(names, k)), key=accuracy))
 
 
-# %% ../nbs/04_ship.ipynb #637c1442
-def ensemble_row(names, # shipped model names
-                 data=None, # a `FER2013` or its path
-                ) -> str:
-    "A results-table row for the ensemble of shipped models `names`, evaluated now in their default runtimes; ten crops (ten times the work) are left to `fer-nb evaluate --tta crops`."
+# %% ../nbs/04_ship.ipynb #f813546d
+def ensemble_card(names, # shipped model names
+                  data=None, # a `FER2013` or its path
+                 ) -> dict:
+    "The card of the ensemble of shipped models `names` in their default runtimes: size, PublicTest and PrivateTest accuracy alone and with the mirror, ECE, the members' files."
     data = data if isinstance(data, FER2013) else load_fer2013(data)
-    model, cards, acc = load_model(','.join(names)), shipped_models(), {}
-    for split in ('PublicTest', 'PrivateTest'):
+    model, cards = load_model(','.join(names)), shipped_models()
+    card = dict(members=list(names), runtime=model.runtime, params=sum(cards[n]['params'] for n in names),
+                mflops=round(sum(cards[n].get('mflops', 0) for n in names), 1), tta={}, files={n: cards[n]['files'] for n in names})
+    for split, key in (('PublicTest', 'val'), ('PrivateTest', 'test')):
         images, labels = split_arrays(data, split)
         faces, mirrored = (predict_probs(model, v) for v in tta_views(images, 'flip'))   # each view once, for both columns
         plain = score(labels, faces, data.classes)
-        acc[split, False], acc[split, 'flip'] = plain['accuracy'], score(labels, (faces + mirrored) / 2, data.classes)['accuracy']
-    ece = plain['ece']   # PrivateTest's
-    return (f"| {' + '.join(f'`{n}`' for n in names)} | ensemble | {sum(cards[n]['params'] for n in names):,} | "
-            f"{sum(cards[n].get('mflops', 0) for n in names):.1f} | the members' | | | {_pct(acc['PublicTest', False])} | "
-            f"{_pct(acc['PublicTest', 'flip'])} | | {_pct(acc['PrivateTest', False])} | {_pct(acc['PrivateTest', 'flip'])} | | | {ece:.4f} | {model.runtime} |")
+        card[f'{key}_accuracy'], card[f'ece_{key}'] = round(plain['accuracy'], 4), round(plain['ece'], 4)
+        card['tta'][f'{key}_accuracy'] = round(score(labels, (faces + mirrored) / 2, data.classes)['accuracy'], 4)
+    return card
 
+# %% ../nbs/04_ship.ipynb #29feb0e1
+ENSEMBLE_CARD = 'ensemble.json'   # the shipped ensemble's card, in the models folder
+
+def ship_ensemble(data=None, # a `FER2013` or its path
+                  names=None, # the members (default: `choose_ensemble` among all shipped models)
+                  out=MODELS_DIR, # the folder the card goes to
+                 ) -> dict:
+    "Choose (unless `names` are given) and score an ensemble of shipped models; write its card to `out/ensemble.json`."
+    data = data if isinstance(data, FER2013) else load_fer2013(data)
+    card = ensemble_card(names or choose_ensemble(data), data)
+    args = '' if names is None else f'names={list(names)!r}'
+    card['command'] = f'python -c "from fer_nb.ship import ship_ensemble; ship_ensemble({args})"'   # the one that remakes it
+    card['machine'] = _machine()   # where it was scored
+    Path(out).mkdir(parents=True, exist_ok=True); (Path(out)/ENSEMBLE_CARD).write_text(json.dumps(card, indent=2))
+    return card
+
+# %% ../nbs/04_ship.ipynb #8612a6dd
+def shipped_ensemble(models_dir=MODELS_DIR, # where shipped models live
+                    ) -> dict | None:
+    "The shipped ensemble's card (`ship_ensemble`), or `None`."
+    path = Path(models_dir)/ENSEMBLE_CARD
+    return json.loads(path.read_text()) if path.exists() else None
+
+# %% ../nbs/04_ship.ipynb #c0dc0888
+def ensemble_row(card, # an ensemble's card (`ensemble_card`, `shipped_ensemble`)
+                ) -> str:
+    "The results-table row of an ensemble, from its card."
+    return (f"| {' + '.join(f'`{n}`' for n in card['members'])} | ensemble | {card['params']:,} | {card['mflops']:.1f} | the members' | | | "
+            f"{_pct(card['val_accuracy'])} | {_pct(card['tta']['val_accuracy'])} | | {_pct(card['test_accuracy'])} | "
+            f"{_pct(card['tta']['test_accuracy'])} | | | {card['ece_test']:.4f} | {card['runtime']} |")
 
 # %% ../nbs/04_ship.ipynb #0f7dac83
 def results_table(cards=None, # model cards by name (default: the shipped ones)
-                  ensemble=None, # shipped names to add an ensemble row for, evaluated now
-                  data=None, # a `FER2013` or its path, for the ensemble row
+                  ensemble=None, # an ensemble's card (`shipped_ensemble()`) for a last row
                  ) -> str:
     "A Markdown table of shipped models: size, how they were trained, PublicTest and PrivateTest accuracy without and with both TTAs, int8, ECE; then commands."
     cards = shipped_models() if cards is None else cards
@@ -251,6 +281,5 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
         rows.append(f"| `{name}` | {c['arch']} | {c['params']:,} | {c.get('mflops', '—')} | {c.get('precision', 'float32')}, "
                     f"{backend} | {epochs} | {minutes:.0f} | "
                     f"{views(c, 'val')} | {views(c, 'test')} | {_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
-    if ensemble and len(ensemble) > 1: rows.append(ensemble_row(ensemble, data))
+    if ensemble: rows.append(ensemble_row(ensemble))
     return '\n'.join(rows + ['', 'Commands and hardware:', ''] + commands)
-

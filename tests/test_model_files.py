@@ -47,6 +47,25 @@ def test_shipped_models_reproduce_their_cards(real_data, view_probs):
         assert abs(expected_calibration_error(real_data.y_test, view_probs(name, 'keras', 'PrivateTest')) - ece) <= 0.001, name
         assert card['params'] == load_model(name, 'keras').count_params()
 
+def test_shipped_ensemble_reproduces_its_card(real_data, view_probs):
+    """The shipped ensemble's card (`ensemble.json`, which the README's table reads) names the member files shipped now,
+    is still the PublicTest-best set of 2 or 3 shipped models, and re-scores within 0.1 pt alone and with the mirror."""
+    from itertools import combinations
+    from fer_nb.evaluate import split_arrays
+    from fer_nb.ship import shipped_ensemble
+    card, cards = shipped_ensemble(), shipped_models()
+    remake = 'python -c "from fer_nb.ship import ship_ensemble; ship_ensemble()"'
+    assert card, f'no ensemble card in {MODELS_DIR}: run {remake}'
+    assert card['files'] == {n: cards[n]['files'] for n in card['members']}, f'a member was shipped again: run {remake}'
+    served = lambda names, split, views=1: np.mean([view_probs(n, cards[n]['runtime'], split, views) for n in names], 0)
+    val_accuracy = lambda names: (served(names, 'PublicTest').argmax(1) == real_data.y_val).mean()
+    assert list(max((c for k in (2, 3) for c in combinations(cards, k)), key=val_accuracy)) == card['members'], f'run {remake}'
+    for split, key in (('PublicTest', 'val'), ('PrivateTest', 'test')):
+        labels = split_arrays(real_data, split)[1]
+        for views, value in ((1, card[f'{key}_accuracy']), (2, card['tta'][f'{key}_accuracy'])):
+            accuracy = (served(card['members'], split, views).argmax(1) == labels).mean()
+            assert abs(accuracy - value) <= 0.001, (split, views, accuracy, value)
+
 def test_shipped_files_match_their_cards():
     "The .keras and both .tflite files are the ones the card describes (sha256)."
     import hashlib

@@ -2,11 +2,13 @@
 
     python tools/docs.py               # images, then the site in _docs/ and README.md (`make docs`)
     python tools/docs.py --no-images   # keep nbs/images as they are
+    python tools/docs.py --no-images --executed   # render what `tools/nbtest.py` (nbdev_test) just ran (`make test`)
 
 Quarto (`nbdev_docs`) renders `nbs/` with `nbs/_quarto.yml`, where it is installed. This script makes the same pages
-with tools from PyPI: it executes each notebook the way `nbdev_test` does (cells flagged `notest` skipped), lets nbdev's
+with tools from PyPI: it executes each notebook the way `nbdev_test` does (cells with settings.ini's `tst_flags` skipped), lets nbdev's
 own processors turn it into a docs notebook (API docs from `show_doc`, hidden cells removed, front matter), and renders
-that with nbconvert into one HTML page per notebook, in the sidebar's order, with a shared navigation bar.
+that with nbconvert into one HTML page per notebook, in the sidebar's order, with a shared navigation bar. With
+`--executed` it runs nothing: it renders the notebooks `tools/nbtest.py` saved in _proc/executed/ while testing them.
 """
 from __future__ import annotations
 import argparse, os, re, shutil, subprocess, sys, time, warnings
@@ -15,8 +17,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS, DOCS, PROC, IMAGES = ROOT/'nbs', ROOT/'_docs', ROOT/'_proc', ROOT/'nbs'/'images'
+EXECUTED = PROC/'executed'                                   # where tools/nbtest.py saves what it ran
 TEMPLATE = Path(__file__).resolve().parent/'docs_template'
-SKIP_FLAGS = {'notest'}
+
+
+def skip_flags() -> set[str]:
+    "The flags whose cells `nbdev_test` skips (settings.ini's `tst_flags`)."
+    from nbdev.config import get_config
+    return set(get_config().tst_flags.split())
 
 
 def pages() -> list[str]:
@@ -33,12 +41,13 @@ def execute(name: str) -> str:
     from nbdev.process import NBProcessor
     src = NBS/f'{name}.ipynb'
     nb = NBProcessor(src, rm_directives=False, process=True).nb   # parses `#|` directives but keeps them in the source
+    flags = skip_flags()
     def skip(cell):
         if cell.cell_type != 'code': return True
         if 'nbdev_export' + '(' in cell.source: return True
         directives = getattr(cell, 'directives_', {}) or {}
         if directives.get('eval:', [''])[0].lower() == 'false': return True
-        return bool(SKIP_FLAGS & directives.keys())
+        return bool(flags & directives.keys())
     os.environ['IN_TEST'] = '1'; os.environ.setdefault('MPLBACKEND', 'Agg')
     start, cwd = time.perf_counter(), os.getcwd()
     os.chdir(NBS)
@@ -168,11 +177,24 @@ def make_images(data: str | None):
                         '--plot', IMAGES/'video_timeline.png'], check=True, stdout=subprocess.DEVNULL)
 
 
-def build(names: list[str], workers: int = 2):
-    "Execute, process and render every page; copy the images; write README.md."
-    for d in (PROC, DOCS): shutil.rmtree(d, ignore_errors=True); d.mkdir(parents=True)
-    run = lambda name: subprocess.run([sys.executable, __file__, '--execute', name], check=True).returncode
-    with ThreadPoolExecutor(workers) as pool: list(pool.map(run, names))   # a fresh Python per notebook, as nbdev_test
+def take_executed(names: list[str]):
+    "Copy each page that `tools/nbtest.py` ran from _proc/executed/ to _proc/; fail in one line if one is missing or stale."
+    for name in names:
+        done, src = EXECUTED/f'{name}.ipynb', NBS/f'{name}.ipynb'
+        if not done.exists(): sys.exit(f'{done} missing: run `python tools/nbtest.py` (make nbtest) before --executed')
+        if done.stat().st_mtime < src.stat().st_mtime: sys.exit(f'{done} is older than {src}: run `make nbtest` again')
+        shutil.copyfile(done, PROC/f'{name}.ipynb')
+
+
+def build(names: list[str], workers: int = 2, executed: bool = False):
+    "Execute (or, if `executed`, take from _proc/executed/), process and render every page; copy the images; write README.md."
+    shutil.rmtree(DOCS, ignore_errors=True); DOCS.mkdir(parents=True)
+    PROC.mkdir(exist_ok=True)
+    for old in PROC.glob('*.ipynb'): old.unlink()
+    if executed: take_executed(names)
+    else:
+        run = lambda name: subprocess.run([sys.executable, __file__, '--execute', name], check=True).returncode
+        with ThreadPoolExecutor(workers) as pool: list(pool.map(run, names))   # a fresh Python per notebook
     nav = []
     for name in names:
         front = process(name)
@@ -188,12 +210,13 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', default=os.environ.get('FER2013_CSV'), help='FER2013 CSV for the confusion-matrix image')
     p.add_argument('--no-images', action='store_true', help='keep the images in nbs/images as they are')
+    p.add_argument('--executed', action='store_true', help='render the notebooks tools/nbtest.py ran (_proc/executed/)')
     p.add_argument('--execute', metavar='NOTEBOOK', help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if os.environ.get('FER2013_CSV'): os.environ['FER2013_CSV'] = str(Path(os.environ['FER2013_CSV']).resolve())  # notebooks run in nbs/
     if args.execute: print(execute(args.execute), flush=True); return 0
     if not args.no_images: make_images(args.data)
-    build(pages())
+    build(pages(), executed=args.executed)
     return 0
 
 
