@@ -60,7 +60,7 @@ docs-check: setup nbtest
 	@git diff --quiet -- README.md || { echo "README.md is out of date with nbs/index.ipynb: run make docs and commit it"; git diff --stat -- README.md; exit 1; }
 
 pytest: setup
-	$(BIN)/python -m pytest tests/ -p no:cacheprovider -W ignore::DeprecationWarning --durations=8
+	$(BIN)/python -m pytest tests/ -p no:cacheprovider -W ignore::DeprecationWarning --durations=20
 
 # Speed, baseline beside fer_nb with ratios: CSV loading, then training, inference and start-up (under 10 minutes here).
 bench: setup
