@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['CLASSES', 'USAGES', 'IMG_SIZE', 'N_PIXELS', 'DATA_ENV', 'DEFAULT_NAMES', 'COLAB_FOLDERS', 'FERDataError',
+__all__ = ['CLASSES', 'USAGES', 'IMG_SIZE', 'N_PIXELS', 'DATA_ENV', 'DEFAULT_NAMES', 'COLAB_FOLDERS', 'MIXES', 'FERDataError',
            'find_fer2013', 'locate_fer2013', 'read_csv_bytes', 'parse_fer2013_bytes', 'cache_dir', 'file_sha256',
            'FER2013', 'load_fer2013', 'class_counts', 'counts_markdown', 'plot_class_distribution', 'plot_faces',
-           'to_float', 'one_hot', 'random_affine', 'random_erase', 'make_dataset', 'plot_augmented']
+           'to_float', 'one_hot', 'random_affine', 'random_erase', 'random_mix', 'make_dataset', 'plot_augmented']
 
 # %% ../nbs/00_data.ipynb #ef8b1572
 CLASSES = ('Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral')
@@ -432,18 +432,45 @@ def random_erase(images, # a float batch `(B,H,W,C)`
     x[(ys >= col(y0)) & (ys < col(y0 + eh)) & (xs >= col(x0)) & (xs < col(x0 + ew)) & col(on)] = 0.0
     return x
 
+# %% ../nbs/00_data.ipynb #10e5341b
+MIXES = ('mixup', 'cutmix')   # the kinds `random_mix` knows
+
+def random_mix(images, # a float batch `(B,H,W,C)`
+               targets, # its one-hot (or soft) labels `(B,K)`
+               kind='mixup', # 'mixup': blend the two faces; 'cutmix': paste a rectangle of the partner
+               alpha=1.0, # the share of the face kept is drawn from Beta(alpha, alpha)
+               p=0.5, # fraction of faces mixed
+               seed=None, # an integer seed or a `numpy.random.Generator` (None: not reproducible)
+              ) -> tuple: # mixed copies of `images` and `targets`
+    "Mix each face, with probability `p`, with another face of the batch, and its label in the proportion of pixels each contributes."
+    if kind not in MIXES: raise ValueError(f"mix must be one of {MIXES}, got {kind!r}")
+    x, y, rng = np.array(images, np.float32), np.array(targets, np.float32), _rng(seed)
+    b, h, w = x.shape[:3]
+    partner, lam = rng.permutation(b), rng.beta(alpha, alpha, b)
+    lam = np.where(rng.uniform(0, 1, b) < p, lam, 1.0)           # the share of its own face each keeps
+    if kind == 'mixup': x = lam[:, None, None, None] * x + (1 - lam[:, None, None, None]) * x[partner]
+    else:
+        ch, cw = np.round(np.sqrt(1 - lam) * h).astype(int), np.round(np.sqrt(1 - lam) * w).astype(int)   # the pasted box
+        y0, x0 = (rng.uniform(0, 1, b) * (h - ch + 1)).astype(int), (rng.uniform(0, 1, b) * (w - cw + 1)).astype(int)
+        ys, xs = np.arange(h)[None, :, None], np.arange(w)[None, None, :]
+        box = (ys >= y0[:, None, None]) & (ys < (y0 + ch)[:, None, None]) & (xs >= x0[:, None, None]) & (xs < (x0 + cw)[:, None, None])
+        x = np.where(box[..., None], x[partner], x)
+        lam = 1 - box.mean((1, 2))                                # the share of pixels actually kept
+    return x, lam[:, None] * y + (1 - lam[:, None]) * y[partner]
+
 # %% ../nbs/00_data.ipynb #348f7c30
 @functools.cache
 def _face_batches():
     "The `PyDataset` class behind `make_dataset` (made on first use: Keras is imported lazily)."
     import keras
     class FaceBatches(keras.utils.PyDataset):
-        "Batches of `(float32 faces in [0,1], one-hot labels)` from uint8 arrays, reshuffled and augmented per epoch."
-        def __init__(self, images, labels, batch_size, shuffle, augment, erase, seed, epoch, **kwargs):
+        "Batches of `(float32 faces in [0,1], one-hot or mixed labels)` from uint8 arrays, reshuffled and augmented per epoch."
+        def __init__(self, images, labels, batch_size, shuffle, augment, erase, mix, mix_alpha, seed, epoch, **kwargs):
             super().__init__(**kwargs)
             x = np.asarray(images); self.x = x[..., None] if x.ndim == 3 else x
             self.y, self.batch_size = np.asarray(labels, np.int64), batch_size
             self.shuffle, self.augment, self.erase, self.seed, self.epoch = shuffle, augment, erase, seed, epoch
+            self.mix, self.mix_alpha = mix, mix_alpha
             self._order()
         def _order(self):
             self.order = _rng([self.seed, self.epoch]).permutation(len(self.x)) if self.shuffle else np.arange(len(self.x))
@@ -453,7 +480,8 @@ def _face_batches():
             xb, rng = to_float(self.x[idx]), _rng([self.seed, self.epoch, i])
             if self.augment: xb = random_affine(xb, strength=float(self.augment), seed=rng)
             if self.erase: xb = random_erase(xb, seed=rng)
-            return xb, one_hot(self.y[idx])
+            yb = one_hot(self.y[idx])
+            return random_mix(xb, yb, self.mix, self.mix_alpha, seed=rng) if self.mix else (xb, yb)
         def on_epoch_end(self): self.epoch += 1; self._order()
     return FaceBatches
 
@@ -464,12 +492,14 @@ def make_dataset(images, # faces `(N,48,48[,1])` uint8
                  shuffle=False, # reshuffle every epoch
                  augment=False, # apply `random_affine`; a number is its `strength` (True: 1)
                  erase=False, # apply `random_erase`
+                 mix=None, # 'mixup' or 'cutmix': blend pairs of faces and their labels (`random_mix`)
+                 mix_alpha=1.0, # `random_mix`'s alpha
                  seed=0, # random seed of shuffling and augmentation
                  epoch=0, # the first epoch's number: a resumed run continues its sequence of orders and augmentations
                  workers=1, # threads preparing batches ahead of the model (1: in the training loop)
                 ):
-    "A `keras.utils.PyDataset` of `(float32 faces in [0,1], one-hot labels)` batches, optionally shuffled and augmented."
-    return _face_batches()(images, labels, batch_size, shuffle, augment, erase, seed, epoch, workers=workers)
+    "A `keras.utils.PyDataset` of `(float32 faces in [0,1], one-hot labels)` batches, optionally shuffled, augmented and mixed."
+    return _face_batches()(images, labels, batch_size, shuffle, augment, erase, mix, mix_alpha, seed, epoch, workers=workers)
 
 # %% ../nbs/00_data.ipynb #b18093c8
 def plot_augmented(images, # faces `(N,48,48[,1])`

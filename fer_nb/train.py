@@ -8,9 +8,8 @@ import csv, json, math, os, shlex, sys, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
-from .data import FER2013, file_sha256, load_fer2013, make_dataset
+from .data import FER2013, MIXES, file_sha256, load_fer2013, make_dataset
 from .model import ARCHITECTURES, _keras, build_model, shipped_models
-
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'read_history', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'config_from_args',
@@ -137,6 +136,8 @@ class TrainConfig:
     augment: bool = _opt(False, 'flip/rotate/zoom/shift augmentation')
     augment_strength: float = _opt(1.0, "multiplies --augment's rotation, zoom and shift ranges (0.5: milder)", positive=True)
     erase: bool = _opt(False, 'random-erasing augmentation')
+    mix: str | None = _opt(None, 'blend half the faces of each batch with a partner, and their labels: mixup or cutmix', choices=MIXES)
+    mix_alpha: float = _opt(1.0, "--mix's Beta(alpha, alpha) for the share each face keeps", positive=True)
     optimizer: str = _opt('adam', 'adam, or sgd (Nesterov momentum 0.9)', choices=('adam', 'sgd'))
     lr: float = _opt(1e-3, 'peak learning rate', positive=True)
     weight_decay: float = _opt(0.0, 'decoupled weight decay')
@@ -153,7 +154,6 @@ class TrainConfig:
     init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras, same --arch and --width): a second stage")
     ema: float | None = _opt(None, 'also keep an exponential moving average of the weights (this momentum per step, e.g. 0.999); '
                                    'PublicTest scores and best.keras keep the average', positive=True)
-
 
 # %% ../nbs/02_train.ipynb #a6cb5efd
 def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subcommand)
@@ -262,6 +262,7 @@ def train(data=None, # a `FER2013` or its path
     if c.batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {c.batch_size}")
     if c.precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {c.precision!r}")
     if c.ema is not None and not 0 < c.ema < 1: raise ValueError(f"ema must be a momentum between 0 and 1, e.g. 0.999, got {c.ema}")
+    if c.mix not in (None, *MIXES): raise ValueError(f"mix must be one of {MIXES} or None, got {c.mix!r}")
     if c.schedule == 'time' and not c.max_minutes: raise ValueError("schedule 'time' spans the training budget: give max_minutes (--max-minutes)")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     done = read_history(out); times = [r.get('seconds', 0) for r in done]; spent = sum(times)   # earlier legs
@@ -284,7 +285,8 @@ def train(data=None, # a `FER2013` or its path
     x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
     best = out/'best.keras'
-    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase, seed=c.seed, epoch=len(done))
+    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase,
+                            mix=c.mix, mix_alpha=c.mix_alpha, seed=c.seed, epoch=len(done))
     val_ds = make_dataset(x_va, y_va, 256)
     backup = keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)
     # with --ema the backup first keeps the weights being trained, then the average is swapped in for best.keras
@@ -302,7 +304,6 @@ def train(data=None, # a `FER2013` or its path
                                                                         patience=c.early_stopping, restore_best_weights=True))
     model.fit(train_ds, validation_data=val_ds, epochs=c.epochs, callbacks=callbacks, verbose=verbose)
     return run_summary(out)
-
 
 # %% ../nbs/02_train.ipynb #70c5fed0
 def run_summary(run_dir) -> dict:

@@ -10,7 +10,7 @@
 #     --batch-size 64 --seed 2 --augment --erase' '--arch vgg --width 1.0 --precision bf16 --batch-size 64 --seed 3
 #     --augment --erase --optimizer sgd --lr 0.01 --weight-decay 5e-4'   -> 160 epochs each; run b shipped as vgg_w1
 #   here, afterwards:  python tools/gpu.py import --from FILES_AT/a --out ~/.cache/fer_nb/runs/NAME --ship NAME
-# SMOKE=1 runs it on this CPU with 512 faces (a check of the script, not a training).
+# SMOKE=1 runs it on this CPU with 512 faces (a check of the script, not a training). PACE=2.7 FIRST=57: see step 1.
 set -u
 T0=$(date +%s); BUDGET=${1:?seconds for the whole call}; FLAGS=("${2:?flags of run a}" "${3:?flags of run b}")
 OUT=${OUT:?where to write the exported runs}; W=${WORK:-/tmp/lease-$T0}; mkdir -p "$W/fer" "$OUT"   # fresh per call
@@ -25,14 +25,20 @@ export KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false PYTHONUNBUFFERED=1 
 say "data and Keras ready"
 train() { # NAME EPOCHS MAX_MINUTES FLAGS; a hard stop after $STOP seconds (0: none)
   timeout "${STOP:-0}" $PY tools/gpu.py train --parts "$W/fer" --out "$W/$1" -- ${4} "${SUB[@]}" --epochs "$2" --max-minutes "$3" > "$W/$1.log" 2>&1; }
-# 1. two epochs of both runs side by side: the second epoch's seconds is the pace of the real runs
-train cal_a 2 60 "${FLAGS[0]}" & train cal_b 2 60 "${FLAGS[1]}" & wait
-for r in cal_a cal_b; do tail -3 "$W/$r.log" >> "$LOG"; done
-EPOCHS=$($PY - "$W" "$T0" "$BUDGET" <<'EOF'
+# 1. two epochs of both runs side by side: the second epoch's seconds is the pace of the real runs. PACE=s FIRST=s
+#    (an epoch's seconds and the first, compiling, epoch's, from an earlier call on the same kind of GPU and flags)
+#    skip it: session 11's H100 took 80 s to calibrate, about 30 epochs of each run.
+if [ -z "${PACE:-}" ]; then
+  train cal_a 2 60 "${FLAGS[0]}" & train cal_b 2 60 "${FLAGS[1]}" & wait
+  for r in cal_a cal_b; do tail -3 "$W/$r.log" >> "$LOG"; done
+fi
+EPOCHS=$($PY - "$W" "$T0" "$BUDGET" "${PACE:-}" "${FIRST:-}" <<'EOF'
 import csv, sys, time
 w, t0, budget = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-rows = [list(csv.DictReader(open(f'{w}/cal_{r}/history.csv'))) for r in 'ab']
-first, pace = max(float(r[0]['seconds']) for r in rows), max(float(r[-1]['seconds']) for r in rows)
+if sys.argv[4]: pace, first = float(sys.argv[4]), float(sys.argv[5] or 60)
+else:
+    rows = [list(csv.DictReader(open(f'{w}/cal_{r}/history.csv'))) for r in 'ab']
+    first, pace = max(float(r[0]['seconds']) for r in rows), max(float(r[-1]['seconds']) for r in rows)
 left = t0 + budget - time.time() - 45 - (first - pace)     # 45 s for the export; the first epoch also compiles
 print(max(2, int(0.95 * left / pace)), round(pace, 2), round(first, 1))
 EOF
