@@ -1,11 +1,14 @@
 """Training on any Keras backend: `fer-nb train` under JAX and under PyTorch with TensorFlow hidden, and its model
-scored under TensorFlow. CI installs PyTorch's CPU build where the machine has it on disk (see `.ci/run`)."""
+scored under TensorFlow. CI installs PyTorch's CPU build where the machine has it on disk (see `.ci/run`). JAX, the
+backend of the lent GPUs, trains long enough to show it learns; PyTorch's run is shorter, to keep CI short."""
 import importlib.util, json, os, subprocess, sys, textwrap
 import numpy as np
 import pytest
 
 BACKENDS = [pytest.param(b, marks=pytest.mark.skipif(importlib.util.find_spec(b) is None, reason=f'{b} is not installed'))
             for b in ('jax', 'torch')]
+SIZES = {'jax': ['--epochs', '3', '--limit', '6000', '--val-limit', '800'],   # enough to see it learn
+         'torch': ['--epochs', '2', '--limit', '2000', '--val-limit', '400']}  # enough to see it run
 
 # Runs in a child process: hides TensorFlow (as on a JAX-only GPU machine), trains with the CLI, saves predictions.
 CHILD = textwrap.dedent('''
@@ -18,9 +21,8 @@ CHILD = textwrap.dedent('''
     sys.meta_path.insert(0, NoTensorFlow())
     import numpy as np
     from fer_nb.cli import main
-    data, run = sys.argv[1], sys.argv[2]
-    rc = main(['train', '--data', data, '--arch', 'reference', '--epochs', '3', '--limit', '6000', '--val-limit', '800',
-               '--augment', '--precision', 'bf16', '--quiet', '--out', run])
+    data, run, size = sys.argv[1], sys.argv[2], sys.argv[3:]
+    rc = main(['train', '--data', data, '--arch', 'reference', *size, '--augment', '--precision', 'bf16', '--quiet', '--out', run])
     assert rc == 0, rc
     from fer_nb.data import load_fer2013
     from fer_nb.model import load_model, predict_probs
@@ -30,11 +32,11 @@ CHILD = textwrap.dedent('''
 
 @pytest.fixture(scope='module', params=BACKENDS)
 def backend_run(request, tmp_path_factory, real_path):
-    "A 3-epoch `fer-nb train` run folder made under `request.param` in a child process without TensorFlow."
+    "A short `fer-nb train` run folder (`SIZES`) made under `request.param` in a child process without TensorFlow."
     backend = request.param
     run = tmp_path_factory.mktemp(backend) / 'run'
     env = {**os.environ, 'KERAS_BACKEND': backend, 'JAX_PLATFORMS': 'cpu', 'TF_CPP_MIN_LOG_LEVEL': '3'}
-    r = subprocess.run([sys.executable, '-c', CHILD, str(real_path), str(run)], capture_output=True, text=True, env=env, timeout=600)
+    r = subprocess.run([sys.executable, '-c', CHILD, str(real_path), str(run), *SIZES[backend]], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert f'backend {backend} tensorflow loaded False' in r.stdout, r.stdout
     return backend, run
@@ -44,11 +46,12 @@ def test_run_records_its_backend(backend_run):
     config = json.loads((run/'config.json').read_text())
     assert config['backend'] == backend and f'{backend} backend' in config['machine'] and config['precision'] == 'bf16'
     metrics = json.loads((run/'metrics.json').read_text())   # scored by `fer-nb train` under that backend
-    assert metrics['backend'] == backend and metrics['epochs_run'] == 3
+    epochs = int(SIZES[backend][1])
+    assert metrics['backend'] == backend and metrics['epochs_run'] == epochs
     from fer_nb.train import read_history
-    history = read_history(run)                               # it learns: loss falls, training accuracy leaves chance
-    assert history[0]['loss'] > history[1]['loss'] > history[2]['loss'], history
-    assert history[2]['accuracy'] > 0.27, history             # always guessing Happy scores 0.25
+    history = read_history(run)                               # the loss falls every epoch
+    assert len(history) == epochs and all(a['loss'] > b['loss'] for a, b in zip(history, history[1:])), history
+    if backend == 'jax': assert history[-1]['accuracy'] > 0.27, history   # it learns: always guessing Happy scores 0.25
 
 def test_model_scores_identically_under_tensorflow(backend_run, real_data):
     import keras

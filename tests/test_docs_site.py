@@ -1,7 +1,8 @@
 """The offline docs site, checked as a person would: served on localhost and opened in headless Chromium.
 
-`make docs` (part of `make test`) builds `_docs/` first. Each page must load without JavaScript errors or broken local
-resources, show its title, its API docs and its plots; a full-page screenshot of each is saved in `out/docs-screens/`.
+`make docs-check` (part of `make test`, from the notebooks the notebook tests ran) or `make docs` builds `_docs/`
+first. Each page must load without JavaScript errors or broken local resources, show its title, its API docs and its
+plots; a full-page screenshot of each is saved in `out/docs-screens/`.
 """
 import functools, http.server, json, os, shutil, threading
 from pathlib import Path
