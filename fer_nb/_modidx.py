@@ -186,5 +186,6 @@ d = { 'settings': { 'branch': 'main',
                               'fer_nb.train.plot_time_to_accuracy': ('train.html#plot_time_to_accuracy', 'fer_nb/train.py'),
                               'fer_nb.train.read_history': ('train.html#read_history', 'fer_nb/train.py'),
                               'fer_nb.train.run_summary': ('train.html#run_summary', 'fer_nb/train.py'),
+                              'fer_nb.train.teacher_targets': ('train.html#teacher_targets', 'fer_nb/train.py'),
                               'fer_nb.train.time_to_accuracy': ('train.html#time_to_accuracy', 'fer_nb/train.py'),
                               'fer_nb.train.train': ('train.html#train', 'fer_nb/train.py')}}}

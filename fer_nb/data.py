@@ -464,11 +464,12 @@ def _face_batches():
     "The `PyDataset` class behind `make_dataset` (made on first use: Keras is imported lazily)."
     import keras
     class FaceBatches(keras.utils.PyDataset):
-        "Batches of `(float32 faces in [0,1], one-hot or mixed labels)` from uint8 arrays, reshuffled and augmented per epoch."
+        "Batches of `(float32 faces in [0,1], one-hot, soft or mixed targets)` from uint8 arrays, reshuffled and augmented per epoch."
         def __init__(self, images, labels, batch_size, shuffle, augment, erase, mix, mix_alpha, seed, epoch, **kwargs):
             super().__init__(**kwargs)
             x = np.asarray(images); self.x = x[..., None] if x.ndim == 3 else x
-            self.y, self.batch_size = np.asarray(labels, np.int64), batch_size
+            y = np.asarray(labels); self.y = y.astype(np.float32) if y.ndim == 2 else y.astype(np.int64)   # (N,7) rows: soft targets
+            self.batch_size = batch_size
             self.shuffle, self.augment, self.erase, self.seed, self.epoch = shuffle, augment, erase, seed, epoch
             self.mix, self.mix_alpha = mix, mix_alpha
             self._order()
@@ -480,14 +481,14 @@ def _face_batches():
             xb, rng = to_float(self.x[idx]), _rng([self.seed, self.epoch, i])
             if self.augment: xb = random_affine(xb, strength=float(self.augment), seed=rng)
             if self.erase: xb = random_erase(xb, seed=rng)
-            yb = one_hot(self.y[idx])
+            yb = self.y[idx] if self.y.ndim == 2 else one_hot(self.y[idx])
             return random_mix(xb, yb, self.mix, self.mix_alpha, seed=rng) if self.mix else (xb, yb)
         def on_epoch_end(self): self.epoch += 1; self._order()
     return FaceBatches
 
 # %% ../nbs/00_data.ipynb #90949284
 def make_dataset(images, # faces `(N,48,48[,1])` uint8
-                 labels, # integer classes `(N,)`
+                 labels, # integer classes `(N,)`, or target probabilities `(N,7)` (soft labels, e.g. a teacher's)
                  batch_size=64, # faces per batch
                  shuffle=False, # reshuffle every epoch
                  augment=False, # apply `random_affine`; a number is its `strength` (True: 1)
@@ -498,7 +499,7 @@ def make_dataset(images, # faces `(N,48,48[,1])` uint8
                  epoch=0, # the first epoch's number: a resumed run continues its sequence of orders and augmentations
                  workers=1, # threads preparing batches ahead of the model (1: in the training loop)
                 ):
-    "A `keras.utils.PyDataset` of `(float32 faces in [0,1], one-hot labels)` batches, optionally shuffled, augmented and mixed."
+    "A `keras.utils.PyDataset` of `(float32 faces in [0,1], one-hot or soft targets)` batches, optionally shuffled, augmented and mixed."
     return _face_batches()(images, labels, batch_size, shuffle, augment, erase, mix, mix_alpha, seed, epoch, workers=workers)
 
 # %% ../nbs/00_data.ipynb #b18093c8

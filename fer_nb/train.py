@@ -8,12 +8,12 @@ import csv, json, math, os, shlex, sys, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
-from .data import FER2013, MIXES, file_sha256, load_fer2013, make_dataset
-from .model import ARCHITECTURES, _keras, build_model, shipped_models
+from .data import FER2013, MIXES, file_sha256, load_fer2013, make_dataset, one_hot
+from .model import ARCHITECTURES, MODELS_DIR, _keras, build_model, load_model, model_path, predict_probs, shipped_models
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'read_history', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'config_from_args',
-           'train', 'run_summary', 'time_to_accuracy', 'plot_time_to_accuracy']
+           'teacher_targets', 'train', 'run_summary', 'time_to_accuracy', 'plot_time_to_accuracy']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -151,9 +151,12 @@ class TrainConfig:
     max_minutes: float | None = _opt(None, 'stop before an epoch would take the training time past this', positive=True)
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
     width: float | None = _opt(None, 'channel multiplier of the vgg and resnet architectures', positive=True)
-    init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras, same --arch and --width): a second stage")
+    init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch and --width): a second stage")
     ema: float | None = _opt(None, 'also keep an exponential moving average of the weights (this momentum per step, e.g. 0.999); '
                                    'PublicTest scores and best.keras keep the average', positive=True)
+    teacher: str | None = _opt(None, 'distil from these models (shipped names or .keras files, joined by commas): their mirrored '
+                                     'probabilities on the Training faces become soft targets')
+    teacher_weight: float = _opt(0.5, "--teacher's share of each target; the rest is the one-hot label", positive=True)
 
 # %% ../nbs/02_train.ipynb #a6cb5efd
 def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subcommand)
@@ -227,11 +230,11 @@ def _make_deterministic() -> str:
 
 # %% ../nbs/02_train.ipynb #da7ef646
 def _start_from(model, # the freshly built model
-                path, # a `.keras` file of the same architecture and width
-               ) -> dict: # provenance for `config.json`: the file's hash and, if it is a run's `best.keras`, that run
+                path, # a `.keras` file of the same architecture and width, or a shipped model's name
+               ) -> dict: # provenance for `config.json`: the file's hash and, for a run's `best.keras` or a shipped model, its first stage
     "Copy the weights saved at `path` into `model`; return where they came from."
-    path = Path(path).expanduser()
-    if not path.is_file(): raise ValueError(f"init: {path} is not a file; expected a .keras model (a run's best.keras)")
+    path = model_path(str(Path(path).expanduser()))
+    if not path.is_file(): raise ValueError(f"init: {path} is not a file; expected a .keras model (a run's best.keras) or a shipped model's name")
     src = _keras().saving.load_model(path, compile=False)
     theirs, ours = [tuple(w.shape) for w in src.weights], [tuple(w.shape) for w in model.weights]
     if theirs != ours: raise ValueError(f"init: {path} holds {len(theirs)} weight arrays that do not fit this architecture's "
@@ -242,8 +245,29 @@ def _start_from(model, # the freshly built model
         s = run_summary(path.parent)
         prov['parent'] = dict(run=str(path.parent), command=s['config'].get('command'), machine=s['config'].get('machine'), epochs_run=s['epochs_run'],
                               best_epoch=s['best_epoch'], train_seconds=s['train_seconds'], backend=s['config'].get('backend'))
+    card = shipped_models().get(path.stem) if path.parent.resolve() == MODELS_DIR.resolve() else None
+    if card and card['files'].get(path.name) == prov['init_sha256']:   # a shipped model: its card tells how it was trained
+        prov['parent'] = dict(run=f'shipped {path.stem}', **{k: card.get(k) for k in ('command', 'machine', 'epochs_run', 'best_epoch', 'train_seconds', 'backend')})
     return prov
 
+# %% ../nbs/02_train.ipynb #f1bea746
+def teacher_targets(teacher, # shipped model names or `.keras` files joined by commas (`load_model`)
+                    images, # the Training faces `(N,48,48[,1])` uint8
+                    labels, # their integer classes `(N,)`
+                    weight=0.5, # the teacher's share of each target; the rest is the one-hot label
+                    cache=None, # a `.npz` file keeping the teacher's probabilities, reused while teacher and faces match
+                   ) -> np.ndarray: # targets `(N,7)`, rows summing to 1
+    "Soft targets for distillation: the teacher's mirrored probabilities blended with the one-hot labels."
+    if not 0 < weight <= 1: raise ValueError(f"teacher_weight must be in (0, 1], got {weight}")
+    labels, cache = np.asarray(labels), Path(cache) if cache else None
+    z = np.load(cache) if cache and cache.exists() else None
+    if z is not None and str(z['teacher']) == teacher and np.array_equal(z['labels'], labels): probs = z['probs']
+    else:
+        t0 = time.perf_counter(); print(f"teacher {teacher}: {len(labels):,} faces and their mirror images...", end=' ', flush=True)
+        probs = predict_probs(load_model(teacher), images, tta='flip')
+        print(f"{time.perf_counter() - t0:.0f} s", flush=True)
+        if cache: np.savez(cache, teacher=teacher, labels=labels, probs=probs)
+    return ((1 - weight) * one_hot(labels) + weight * probs).astype(np.float32)
 
 # %% ../nbs/02_train.ipynb #492ec8f8
 def train(data=None, # a `FER2013` or its path
@@ -285,6 +309,7 @@ def train(data=None, # a `FER2013` or its path
     x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
     best = out/'best.keras'
+    if c.teacher: y_tr = teacher_targets(c.teacher, x_tr, y_tr, c.teacher_weight, cache=out/'teacher.npz')   # soft targets
     train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase,
                             mix=c.mix, mix_alpha=c.mix_alpha, seed=c.seed, epoch=len(done))
     val_ds = make_dataset(x_va, y_va, 256)
