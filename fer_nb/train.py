@@ -251,7 +251,7 @@ def _start_from(model, # the freshly built model
     return prov
 
 # %% ../nbs/02_train.ipynb #f1bea746
-def teacher_targets(teacher, # shipped model names or `.keras` files joined by commas (`load_model`)
+def teacher_targets(teacher, # shipped model names or `.keras` files joined by commas (`load_model`), or a run's `teacher.npz`
                     images, # the Training faces `(N,48,48[,1])` uint8
                     labels, # their integer classes `(N,)`
                     weight=0.5, # the teacher's share of each target; the rest is the one-hot label
@@ -260,6 +260,11 @@ def teacher_targets(teacher, # shipped model names or `.keras` files joined by c
     "Soft targets for distillation: the teacher's mirrored probabilities blended with the one-hot labels."
     if not 0 < weight <= 1: raise ValueError(f"teacher_weight must be in (0, 1], got {weight}")
     labels, cache = np.asarray(labels), Path(cache) if cache else None
+    if teacher.endswith('.npz'):   # probabilities computed before, e.g. carried to a machine without the teacher's files
+        z = np.load(Path(teacher).expanduser())
+        if not np.array_equal(z['labels'], labels):
+            raise ValueError(f"{teacher}: its probabilities are for {len(z['labels']):,} other faces; expected these {len(labels):,} Training faces")
+        return ((1 - weight) * one_hot(labels) + weight * z['probs']).astype(np.float32)
     z = np.load(cache) if cache and cache.exists() else None
     if z is not None and str(z['teacher']) == teacher and np.array_equal(z['labels'], labels): probs = z['probs']
     else:
