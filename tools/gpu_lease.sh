@@ -11,6 +11,8 @@
 #     --augment --erase --optimizer sgd --lr 0.01 --weight-decay 5e-4'   -> 160 epochs each; run b shipped as vgg_w1
 #   here, afterwards:  python tools/gpu.py import --from FILES_AT/a --out ~/.cache/fer_nb/runs/NAME --ship NAME
 # SMOKE=1 runs it on this CPU with 512 faces (a check of the script, not a training). PACE=2.7 FIRST=57: see step 1.
+# Distillation there: copy a run's teacher.npz (the teacher's probabilities on Training, 1 MB) into .gpu/ and add
+#   `--teacher .gpu/teacher.npz` to a run's flags; the teacher's model files need not travel.
 set -u
 T0=$(date +%s); BUDGET=${1:?seconds for the whole call}; FLAGS=("${2:?flags of run a}" "${3:?flags of run b}")
 OUT=${OUT:?where to write the exported runs}; W=${WORK:-/tmp/lease-$T0}; mkdir -p "$W/fer" "$OUT"   # fresh per call
