@@ -264,9 +264,9 @@ def teacher_targets(teacher, # shipped model names or `.keras` files joined by c
         z = np.load(Path(teacher).expanduser())
         if not np.array_equal(z['labels'], labels):
             raise ValueError(f"{teacher}: its probabilities are for {len(z['labels']):,} other faces; expected these {len(labels):,} Training faces")
-        return ((1 - weight) * one_hot(labels) + weight * z['probs']).astype(np.float32)
-    z = np.load(cache) if cache and cache.exists() else None
-    if z is not None and str(z['teacher']) == teacher and np.array_equal(z['labels'], labels): probs = z['probs']
+        probs = z['probs']
+    elif cache and cache.exists() and str((z := np.load(cache))['teacher']) == teacher and np.array_equal(z['labels'], labels):
+        probs = z['probs']
     else:
         t0 = time.perf_counter(); print(f"teacher {teacher}: {len(labels):,} faces and their mirror images...", end=' ', flush=True)
         probs = predict_probs(load_model(teacher), images, tta='flip')
