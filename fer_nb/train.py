@@ -261,7 +261,9 @@ def teacher_targets(teacher, # shipped model names or `.keras` files joined by c
     if not 0 < weight <= 1: raise ValueError(f"teacher_weight must be in (0, 1], got {weight}")
     labels, cache = np.asarray(labels), Path(cache) if cache else None
     if teacher.endswith('.npz'):   # probabilities computed before, e.g. carried to a machine without the teacher's files
-        z = np.load(Path(teacher).expanduser())
+        try: z = np.load(Path(teacher).expanduser()); z['labels'], z['probs']
+        except FileNotFoundError: raise FileNotFoundError(f"{teacher}: no such file of teacher probabilities") from None
+        except Exception: raise ValueError(f"{teacher}: expected a run's teacher.npz, with arrays 'labels' and 'probs'") from None
         if not np.array_equal(z['labels'], labels):
             raise ValueError(f"{teacher}: its probabilities are for {len(z['labels']):,} other faces; expected these {len(labels):,} Training faces")
         probs = z['probs']

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from fer_nb.model import load_model, shipped_models, ModelFileError, reference_cnn, MODELS_DIR
 
+CHEAP_MFLOPS = 100   # models this small (the reference CNNs, 45 MFLOP a face) take about 1 s a pass over a split here
+
 @pytest.fixture(scope='module')
 def view_probs(real_data):
     """`get(name, runtime, split, views)`: a shipped model's probabilities averaged over the first `views` of the ten
@@ -23,23 +25,28 @@ def view_probs(real_data):
 def test_views_average_as_tta_does(real_data, view_probs):
     "The shared cache's view averages are what `predict_probs` gives with `tta` ('flip', 'crops'), so the card test may use them."
     from fer_nb.model import predict_probs
-    name = next(iter(shipped_models()))
+    cards = shipped_models()
+    name = min(cards, key=lambda n: cards[n]['mflops'])   # the cheapest: the views' code is the same for every model
     model, x = load_model(name, 'keras'), real_data.x_test
     for tta, views in ((False, 1), ('flip', 2), ('crops', 10)):
         np.testing.assert_allclose(view_probs(name, 'keras', 'PrivateTest', views)[:256], predict_probs(model, x[:256], tta=tta), atol=1e-5)
 
 def test_shipped_models_reproduce_their_cards(real_data, view_probs):
-    """Every shipped model, re-scored on the real PrivateTest and PublicTest in each runtime and TTA, within 0.1 pt of
-    its card; ten crops (ten passes) on PrivateTest, the figure reported, to keep CI short."""
+    """Every shipped model, re-scored on the real PrivateTest and PublicTest in each runtime, alone and with the mirror,
+    within 0.1 pt of its card. Ten crops (ten passes) are re-scored on PrivateTest, the figure reported, for the
+    default model and the reference CNNs (`reference_10min`'s target figure is its ten-crop one); the wider VGGs'
+    ten-crop columns come from the same `tta_views` code, and skipping them keeps CI about two minutes shorter."""
     from fer_nb.evaluate import expected_calibration_error, split_arrays
     cards = shipped_models()
     assert 'reference' in cards, f"no reference model shipped in {MODELS_DIR}"
+    crops = {next(iter(cards))} | {n for n, c in cards.items() if c['mflops'] <= CHEAP_MFLOPS}
+    assert {next(iter(cards)), 'reference', 'reference_10min'} <= crops
     for name, card in cards.items():
         for split, key in (('PrivateTest', 'test'), ('PublicTest', 'val')):
             labels = split_arrays(real_data, split)[1]
             expected = {('keras', 1): card[f'{key}_accuracy'], ('keras', 2): card['tta'][f'{key}_accuracy'],
                         ('lite', 1): card['int8'][f'{key}_accuracy_float32'], ('lite-int8', 1): card['int8'][f'{key}_accuracy']}
-            if split == 'PrivateTest': expected['keras', 10] = card['tta_crops']['test_accuracy']
+            if split == 'PrivateTest' and name in crops: expected['keras', 10] = card['tta_crops']['test_accuracy']
             for (runtime, views), value in expected.items():
                 accuracy = (view_probs(name, runtime, split, views).argmax(1) == labels).mean()
                 assert abs(accuracy - value) <= 0.001, (name, split, runtime, views, accuracy, value)
