@@ -261,12 +261,11 @@ def teacher_targets(teacher, # shipped model names or `.keras` files joined by c
     if not 0 < weight <= 1: raise ValueError(f"teacher_weight must be in (0, 1], got {weight}")
     labels, cache = np.asarray(labels), Path(cache) if cache else None
     if teacher.endswith('.npz'):   # probabilities computed before, e.g. carried to a machine without the teacher's files
-        try: z = np.load(Path(teacher).expanduser()); z['labels'], z['probs']
+        try: z = np.load(Path(teacher).expanduser()); kept, probs = z['labels'], z['probs']   # each array read once
         except FileNotFoundError: raise FileNotFoundError(f"{teacher}: no such file of teacher probabilities") from None
         except Exception: raise ValueError(f"{teacher}: expected a run's teacher.npz, with arrays 'labels' and 'probs'") from None
-        if not np.array_equal(z['labels'], labels):
-            raise ValueError(f"{teacher}: its probabilities are for {len(z['labels']):,} other faces; expected these {len(labels):,} Training faces")
-        probs = z['probs']
+        if not np.array_equal(kept, labels):
+            raise ValueError(f"{teacher}: its probabilities are for {len(kept):,} other faces; expected these {len(labels):,} Training faces")
     elif cache and cache.exists() and str((z := np.load(cache))['teacher']) == teacher and np.array_equal(z['labels'], labels):
         probs = z['probs']
     else:
