@@ -1,13 +1,13 @@
-"""Faces in real photos: recall and false alarms on labelled group photos, FER2013 faces pasted into face-free photos, own boxes."""
+"""Faces in real photos: recall and false alarms on labelled group photos, own boxes. (FER2013 faces pasted into
+face-free photos are checked where the figures are shown, in `05_infer`'s photo-fidelity cell.)"""
 import csv, json
 from pathlib import Path
 import numpy as np
 import pytest
-from fer_nb.infer import detect_faces, preprocess, photo_fidelity, predict, box_iou
+from fer_nb.infer import detect_faces, preprocess, predict, box_iou
 from conftest import ROOT, fer_nb_cli
 
 LABELLED = ROOT.parent/'shared'/'data'/'photos'/'labelled'
-FACE_FREE = ('coffee', 'rocket', 'chelsea', 'brick', 'grass', 'gravel', 'moon', 'page')
 
 @pytest.fixture(scope='module')
 def labelled():
@@ -32,17 +32,6 @@ def test_haar_finds_fewer(labelled):
     total = sum(len(e['boxes']) for e in labelled)
     print(f"labelled photos, Haar: {found}/{total} faces found")
     assert found / total < 0.5
-
-@pytest.mark.parametrize('model, keep', [('reference', 0.95), (None, 0.9)])
-def test_pasted_publictest_faces(real_data, model, keep):
-    "FER2013 PublicTest faces pasted into face-free photos: >= 90 % found; on those, the reference keeps >= 95 % of its direct accuracy (the default model >= 90 %)."
-    from skimage import data as skdata
-    backgrounds = [preprocess(getattr(skdata, n)()) for n in FACE_FREE]
-    assert [len(detect_faces(b)) for b in backgrounds] == [0] * len(FACE_FREE)
-    fid = photo_fidelity(real_data.x_val[:600], real_data.y_val[:600], backgrounds, model=model)
-    print(model, {k: round(float(v), 4) for k, v in fid.items()})
-    assert fid['found'] >= 0.9 and fid['false_alarms'] <= 12
-    assert fid['accuracy_photo_found'] >= keep * fid['accuracy_direct_found']
 
 def test_no_face_is_not_an_error(tmp_path):
     assert predict(np.full((300, 400), 127, np.uint8)) == []

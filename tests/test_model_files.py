@@ -31,15 +31,21 @@ def test_views_average_as_tta_does(real_data, view_probs):
     for tta, views in ((False, 1), ('flip', 2), ('crops', 10)):
         np.testing.assert_allclose(view_probs(name, 'keras', 'PrivateTest', views)[:256], predict_probs(model, x[:256], tta=tta), atol=1e-5)
 
+def views_chosen(card):
+    "The views PublicTest prefers for a shipped model: 1 (the face), 2 (and its mirror) or 10 (ten crops); a tie goes to fewer."
+    val = {1: card['val_accuracy'], 2: card['tta']['val_accuracy'], 10: card['tta_crops']['val_accuracy']}
+    return max(val, key=val.get)
+
 def test_shipped_models_reproduce_their_cards(real_data, view_probs):
     """Every shipped model, re-scored on the real PrivateTest and PublicTest in each runtime, alone and with the mirror,
-    within 0.1 pt of its card. Ten crops (ten passes) are re-scored on PrivateTest, the figure reported, for the
-    default model and the reference CNNs (`reference_10min`'s target figure is its ten-crop one); the wider VGGs'
-    ten-crop columns come from the same `tta_views` code, and skipping them keeps CI about two minutes shorter."""
+    within 0.1 pt of its card. Ten crops (ten passes) are re-scored on PrivateTest where they are the figure a model is
+    reported by: where PublicTest prefers them to the mirror and to none, and for the reference CNNs (`reference_10min`'s
+    target is its ten-crop figure). The other ten-crop columns come from the same `tta_views` code; skipping them for the
+    wide VGGs keeps CI about three minutes shorter."""
     from fer_nb.evaluate import expected_calibration_error, split_arrays
     cards = shipped_models()
     assert 'reference' in cards, f"no reference model shipped in {MODELS_DIR}"
-    crops = {next(iter(cards))} | {n for n, c in cards.items() if c['mflops'] <= CHEAP_MFLOPS}   # the default, the cheap
+    crops = {n for n, c in cards.items() if views_chosen(c) == 10 or c['mflops'] <= CHEAP_MFLOPS}
     assert {'reference', 'reference_10min'} <= crops
     for name, card in cards.items():
         for split, key in (('PrivateTest', 'test'), ('PublicTest', 'val')):
