@@ -1,6 +1,6 @@
 """Training, inference and start-up speed: the plain Keras baseline beside fer_nb's path, in one run, with ratios.
 
-    python bench/speed.py --data ../shared/data/fer2013.csv.gz      # part of `make bench`; about 5 minutes on 2 cores
+    python bench/speed.py --data ../shared/data/fer2013.csv.gz      # part of `make bench`; 15-45 minutes on 2 cores, mostly training
 
 Sections (each prints baseline, fer_nb and their ratio; absolute times drift on a shared machine, ratios hold):
   train    images/s of `model.fit` for the reference CNN and VGG in float32 and in bf16: in-memory float arrays without
