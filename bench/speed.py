@@ -46,11 +46,23 @@ def _timed(fn):
     t = time.perf_counter(); fn(); return time.perf_counter() - t
 
 
+def _compiled(arch, width, precision):
+    "A freshly built, compiled model of `arch` in `precision`, as `train` builds it (the same seed for every build)."
+    import keras
+    from fer_nb.model import build_model
+    from fer_nb.train import PRECISIONS
+    keras.utils.set_random_seed(0)
+    keras.mixed_precision.set_global_policy(PRECISIONS[precision])
+    try: model = build_model(arch, compile=False, **({'width': width} if width else {}))
+    finally: keras.mixed_precision.set_global_policy('float32')
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss='categorical_crossentropy', metrics=['accuracy'])
+    return model
+
+
 def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, pairs=6):
     "Images/s of model.fit in each precision: float arrays in memory, no augmentation (baseline) vs fer_nb's augmenting batches."
     import keras
     from fer_nb.data import make_dataset, one_hot, to_float
-    from fer_nb.model import build_model
     from fer_nb.train import PRECISIONS
     n = steps * batch
     x_u8, y = data.x_train[:n], data.y_train[:n]
@@ -62,12 +74,7 @@ def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, 
         def on_epoch_end(self, epoch, logs=None): self.rate = n / (time.perf_counter() - self.t)
 
     def rate(precision, fit_args):
-        keras.utils.set_random_seed(0)
-        keras.mixed_precision.set_global_policy(PRECISIONS[precision])   # as `train` builds the model
-        try: model = build_model(arch, compile=False, **({'width': width} if width else {}))
-        finally: keras.mixed_precision.set_global_policy('float32')
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss='categorical_crossentropy', metrics=['accuracy'])
-        cb = Rate(); model.fit(**fit_args, epochs=3, verbose=0, callbacks=[cb])
+        cb = Rate(); _compiled(arch, width, precision).fit(**fit_args, epochs=3, verbose=0, callbacks=[cb])
         return cb.rate
 
     plain = lambda p: rate(p, dict(x=x_f, y=y_1h, batch_size=batch, shuffle=True))
@@ -78,32 +85,22 @@ def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, 
         for _ in range(repeats): base.append(plain(p)); ours.append(piped(p))   # interleaved, so drift hits both alike
         report('train', f'{name}, {p}, batch {batch}, {n:,} images/epoch: fit on arrays vs fer_nb batches (augmented)',
                max(base), max(ours), 'img/s', True, 'goal >= 0.95x')
-    bench_precision_pairs(x_u8, y, batch, arch, width, pairs)
+    models = {p: _compiled(arch, width, p) for p in PRECISIONS}
+    bench_precision_pairs(models, make_dataset(x_u8, y, batch, shuffle=True, augment=True, erase=True), n, name, pairs)
 
 
-def bench_precision_pairs(x, y, batch, arch, width, pairs):
-    """bf16 against float32 on fer_nb's batches, as paired epochs: a float32 and a bf16 model, built and warmed up once,
-    train one epoch each, back to back, `pairs` times (the order alternating), and the row gives the median of the
-    pairs' ratios. This VM's speed changes from one minute to the next; an epoch of each, side by side, sees the same speed."""
-    import keras
-    from fer_nb.data import make_dataset
-    from fer_nb.model import build_model
-    from fer_nb.train import PRECISIONS
-    def model(precision):
-        keras.utils.set_random_seed(0)
-        keras.mixed_precision.set_global_policy(PRECISIONS[precision])   # as `train` builds the model
-        try: m = build_model(arch, compile=False, **({'width': width} if width else {}))
-        finally: keras.mixed_precision.set_global_policy('float32')
-        m.compile(optimizer=keras.optimizers.Adam(1e-3), loss='categorical_crossentropy', metrics=['accuracy'])
-        return m
-    models, ds = {p: model(p) for p in PRECISIONS}, make_dataset(x, y, batch, shuffle=True, augment=True, erase=True)
+def bench_precision_pairs(models, # {'float32': model, 'bf16': model}, compiled
+                          ds, # fer_nb's batches, `n` images an epoch
+                          n, name, pairs):
+    """bf16 against float32 on fer_nb's batches, as paired epochs: both models, warmed up once, train one epoch each,
+    back to back, `pairs` times (the order alternating), and the row gives the median of the pairs' ratios. This VM's
+    speed changes from one minute to the next; an epoch of each, side by side, sees the same speed."""
     for m in models.values(): m.fit(ds, epochs=1, verbose=0)   # tracing and the pipeline's start
-    rates = {p: [] for p in PRECISIONS}
+    rates = {p: [] for p in models}
     for k in range(pairs):
-        for p in (PRECISIONS if k % 2 == 0 else list(PRECISIONS)[::-1]):
-            rates[p].append(len(x) / _timed(lambda: models[p].fit(ds, epochs=1, verbose=0)))
+        for p in (list(models) if k % 2 == 0 else list(models)[::-1]):
+            rates[p].append(n / _timed(lambda: models[p].fit(ds, epochs=1, verbose=0)))
     ratios = sorted(b / f for f, b in zip(rates['float32'], rates['bf16']))
-    name = f'{arch}' + (f' width {width}' if width else '')
     report('train', f'{name}, fer_nb batches: float32 vs bf16, median of {pairs} paired epochs '
            f'(pair ratios {ratios[0]:.2f}-{ratios[-1]:.2f}x)', statistics.median(rates['float32']),
            statistics.median(rates['bf16']), 'img/s', True, 'goal >= 1.4x', ratio=statistics.median(ratios))
