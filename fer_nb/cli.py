@@ -54,23 +54,32 @@ def cmd_train(args):
     print(json.dumps({k: m[k] for k in ('arch', 'params', 'epochs_run', 'best_epoch', 'train_seconds', 'val_accuracy', 'test_accuracy')}))
 
 
+# %% ../nbs/06_cli.ipynb #5d48ed57
+def _hours_left(s, # a `run_summary`
+               ) -> float | None:
+    "Training hours a run has left: its planned epochs at the median pace so far, capped by its budget; 0 when done, None before its first epoch."
+    c, pace = s['config'], s['seconds_per_epoch']
+    if not s['epochs_run']: return None   # no pace yet
+    left = float('inf') if c.get('schedule') == 'time' else (s['epochs'] - s['epochs_run']) * pace
+    if c.get('max_minutes'): left = min(left, c['max_minutes'] * 60 - s['train_seconds'])
+    return 0.0 if left < max(pace, 1) else left / 3600
+
 # %% ../nbs/06_cli.ipynb #4af981e3
 def cmd_runs(args):
-    "List run folders: epochs done of planned, best PublicTest accuracy so far, training minutes (of the budget, if any)."
+    "List run folders: epochs done of planned, best PublicTest accuracy so far, training minutes (of the budget, if any), hours left."
     from fer_nb.train import run_summary
     folders = [Path(f).expanduser() for f in args.folders]
     runs = sorted(p.parent for f in folders if f.is_dir() for p in [*f.glob('config.json'), *f.glob('*/config.json')])
     if not runs: print(f"no runs in {', '.join(map(str, folders))}"); return 0
-    rows = [('run', 'epochs', 'best PublicTest', 'minutes')]
+    rows = [('run', 'epochs', 'best PublicTest', 'minutes', 'hours left')]
     for run in runs:
-        s = run_summary(run); c = s['config']; budget = c.get('max_minutes')
+        s = run_summary(run); c = s['config']; budget = c.get('max_minutes'); left = _hours_left(s)
         timed = c.get('schedule') == 'time'   # its epochs are only a cap: the budget is the plan
         rows.append((str(run), f"{s['epochs_run']}" + ('' if timed else f" / {s['epochs']}"),
                      f"{s['val_accuracy']:.2%} @{s['best_epoch']}" if s['best_epoch'] else '-',
-                     f"{s['train_seconds'] / 60:.0f}" + (f" / {budget:g}" if budget else '')))
-    w = [max(len(r[k]) for r in rows) for k in range(4)]
-    for r in rows: print(f"{r[0]:<{w[0]}}  {r[1]:>{w[1]}}  {r[2]:>{w[2]}}  {r[3]:>{w[3]}}")
-
+                     f"{s['train_seconds'] / 60:.0f}" + (f" / {budget:g}" if budget else ''), '-' if left is None else f"{left:.1f}" if left else 'done'))
+    w = [max(len(r[k]) for r in rows) for k in range(5)]
+    for r in rows: print(f"{r[0]:<{w[0]}}" + ''.join(f"  {v:>{n}}" for v, n in zip(r[1:], w[1:])))
 
 # %% ../nbs/06_cli.ipynb #a77afbb1
 def cmd_evaluate(args):

@@ -148,7 +148,9 @@ class TrainConfig:
     limit: int | None = _opt(None, 'train on this many random Training faces', positive=True)
     val_limit: int | None = _opt(None, 'validate on this many random PublicTest faces', positive=True)
     deterministic: bool = _opt(False, 'deterministic kernels of the backend (slower on TensorFlow)')
-    max_minutes: float | None = _opt(None, 'stop before an epoch would take the training time past this', positive=True)
+    max_minutes: float | None = _opt(None, "the run's training budget: stop before an epoch would take its training time, earlier legs included, past this", positive=True)
+    leg_minutes: float | None = _opt(None, 'stop this leg (this process) before an epoch would take it past this; '
+                                           'the same command resumes the run in the next', positive=True)
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
     width: float | None = _opt(None, 'channel multiplier of the vgg and resnet architectures', positive=True)
     init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch and --width): a second stage")
@@ -331,6 +333,7 @@ def train(data=None, # a `FER2013` or its path
     if c.schedule == 'time': callbacks.insert(0, _time_cosine(c.lr, c.max_minutes, spent))
     if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=0.5, patience=3))
     if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, spent))  # after EpochTimer
+    if c.leg_minutes: callbacks.append(_time_budget(c.leg_minutes))          # this leg's only
     if c.early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
                                                                         patience=c.early_stopping, restore_best_weights=True))
     model.fit(train_ds, validation_data=val_ds, epochs=c.epochs, callbacks=callbacks, verbose=verbose)
