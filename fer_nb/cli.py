@@ -157,15 +157,18 @@ def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='fer-nb', description='Facial-emotion recognition on FER2013.')
     sub = p.add_subparsers(dest='command', required=True)
     runtime_help = "keras, lite (the float LiteRT twin), lite-int8, or auto: the shipped model's card decides"
+    data_flag = dict(help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
+    model_flag = dict(help="model name or .keras/.tflite path, or several 'a,b' averaged (default: best shipped)")
+    detector_flag = dict(choices=['yunet', 'haar'], default='yunet', help='face detector (default: yunet)')
     tta_flag = dict(choices=('flip', 'crops'), default=False,
                     help='test-time augmentation: flip averages each face with its mirror (2x the work), crops over ten crops (10x)')
     d = sub.add_parser('data', help='summarise a FER2013 CSV'); d.set_defaults(func=cmd_data)
-    d.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
+    d.add_argument('--data', **data_flag)
     d.add_argument('--plots', metavar='DIR', help='save class-distribution and sample-face plots here')
     d.add_argument('--skip-bad-rows', action='store_true', help='leave out (and report) bad rows instead of stopping')
     t = sub.add_parser('train', help='train a model', epilog='Runs on any Keras backend: KERAS_BACKEND=tensorflow (default), jax and torch are tested; '
                        '--ship needs the TensorFlow backend.'); t.set_defaults(func=cmd_train)
-    t.add_argument('--data', help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
+    t.add_argument('--data', **data_flag)
     t.add_argument('--out', default='runs/reference', help='the run folder (the same command resumes it)')
     add_train_arguments(t)                                       # one flag per TrainConfig field
     t.add_argument('--quiet', action='store_true', help='no progress bar')
@@ -173,19 +176,19 @@ def make_parser() -> argparse.ArgumentParser:
     u = sub.add_parser('runs', help='list training runs and their progress'); u.set_defaults(func=cmd_runs)
     u.add_argument('folders', nargs='*', default=['runs', '~/.cache/fer_nb/runs'], metavar='FOLDER')
     e = sub.add_parser('evaluate', help='evaluate a model'); e.set_defaults(func=cmd_evaluate)
-    e.add_argument('--model', help="model name or .keras/.tflite path, or several 'a,b' averaged (default: best shipped)"); e.add_argument('--data')
+    e.add_argument('--model', **model_flag); e.add_argument('--data', **data_flag)
     e.add_argument('--runtime', choices=RUNTIMES, default='auto', help=runtime_help)
     e.add_argument('--out', default='eval'); e.add_argument('--split', default='PrivateTest', choices=['PublicTest', 'PrivateTest'])
     e.add_argument('--tta', **tta_flag)
     r = sub.add_parser('predict', help='emotions of the faces in images'); r.set_defaults(func=cmd_predict)
     r.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders (searched recursively)')
-    r.add_argument('--model', help="model name, .keras/.tflite path, or several 'a,b' averaged (default: best shipped)")
+    r.add_argument('--model', **model_flag)
     r.add_argument('--runtime', choices=RUNTIMES, default='auto', help=runtime_help)
     fmt = r.add_mutually_exclusive_group()
     fmt.add_argument('--json', action='store_true')
     fmt.add_argument('--csv', nargs='?', const='-', metavar='OUT', help='write one row per face (and a status row per file) to OUT, or to stdout')
     r.add_argument('--resume', action='store_true', help='with --csv OUT: skip files already complete in OUT')
-    r.add_argument('--detector', choices=['yunet', 'haar'], default='yunet', help='face detector (default: yunet)')
+    r.add_argument('--detector', **detector_flag)
     r.add_argument('--boxes', metavar='CSV', help='your own face boxes: a CSV with columns file,x,y,w,h (no detection)')
     r.add_argument('--annotate', metavar='DIR', help='write annotated copies here')
     r.add_argument('--crops', action='store_true', help='inputs are face crops: skip face detection')
@@ -198,15 +201,14 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument('--plot', metavar='PNG', help='timeline of each track\'s probabilities')
     v.add_argument('--annotate', metavar='MP4', help='write a copy of the sampled frames with boxes and emotions')
     v.add_argument('--smooth', type=_positive_float, metavar='ALPHA', help='exponential moving average over each track (0-1: weight of the newest frame)')
-    v.add_argument('--model', help="model name or path, or 'a,b' (default: best shipped)")
+    v.add_argument('--model', **model_flag)
     v.add_argument('--runtime', choices=RUNTIMES, default='auto', help=runtime_help)
-    v.add_argument('--detector', choices=['yunet', 'haar'], default='yunet')
+    v.add_argument('--detector', **detector_flag)
     v.add_argument('--quiet', action='store_true', help='no progress line')
     x = sub.add_parser('export', help='export a model for deployment'); x.set_defaults(func=cmd_export)
     x.add_argument('--model'); x.add_argument('--format', choices=['savedmodel', 'tflite', 'onnx'], default='savedmodel')
     x.add_argument('--out', default='exported/model')
     return p
-
 
 # %% ../nbs/06_cli.ipynb #8f307a23
 def main(argv=None) -> int:
