@@ -153,13 +153,14 @@ def cmd_export(args):
 def make_parser() -> argparse.ArgumentParser:
     "The `fer-nb` argument parser with its subcommands."
     from fer_nb.model import RUNTIMES
+    from fer_nb.infer import DETECTORS
     from fer_nb.train import add_train_arguments
     p = argparse.ArgumentParser(prog='fer-nb', description='Facial-emotion recognition on FER2013.')
     sub = p.add_subparsers(dest='command', required=True)
     runtime_help = "keras, lite (the float LiteRT twin), lite-int8, or auto: the shipped model's card decides"
     data_flag = dict(help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
     model_flag = dict(help="model name or .keras/.tflite path, or several 'a,b' averaged (default: best shipped)")
-    detector_flag = dict(choices=['yunet', 'haar'], default='yunet', help='face detector (default: yunet)')
+    detector_flag = dict(choices=DETECTORS, default=DETECTORS[0], help=f'face detector (default: {DETECTORS[0]})')
     tta_flag = dict(choices=('flip', 'crops'), default=False,
                     help='test-time augmentation: flip averages each face with its mirror (2x the work), crops over ten crops (10x)')
     d = sub.add_parser('data', help='summarise a FER2013 CSV'); d.set_defaults(func=cmd_data)
