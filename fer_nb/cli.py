@@ -175,18 +175,21 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME (TensorFlow backend)')
     u = sub.add_parser('runs', help='list training runs and their progress'); u.set_defaults(func=cmd_runs)
-    u.add_argument('folders', nargs='*', default=['runs', '~/.cache/fer_nb/runs'], metavar='FOLDER')
+    u.add_argument('folders', nargs='*', default=['runs', '~/.cache/fer_nb/runs'], metavar='FOLDER',
+                   help='folders holding run folders (default: ./runs and ~/.cache/fer_nb/runs)')
     e = sub.add_parser('evaluate', help='evaluate a model'); e.set_defaults(func=cmd_evaluate)
     e.add_argument('--model', **model_flag); e.add_argument('--data', **data_flag)
     e.add_argument('--runtime', **runtime_flag)
-    e.add_argument('--out', default='eval'); e.add_argument('--split', default='PrivateTest', choices=['PublicTest', 'PrivateTest'])
+    e.add_argument('--out', default='eval', help='folder for metrics.json, the report and the plots (default: eval)')
+    e.add_argument('--split', default='PrivateTest', choices=['PublicTest', 'PrivateTest'],
+                   help='PublicTest to choose between models, PrivateTest to report (default)')
     e.add_argument('--tta', **tta_flag)
     r = sub.add_parser('predict', help='emotions of the faces in images'); r.set_defaults(func=cmd_predict)
     r.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders (searched recursively)')
     r.add_argument('--model', **model_flag)
     r.add_argument('--runtime', **runtime_flag)
     fmt = r.add_mutually_exclusive_group()
-    fmt.add_argument('--json', action='store_true')
+    fmt.add_argument('--json', action='store_true', help='print one JSON record per face (and per file without a face)')
     fmt.add_argument('--csv', nargs='?', const='-', metavar='OUT', help='write one row per face (and a status row per file) to OUT, or to stdout')
     r.add_argument('--resume', action='store_true', help='with --csv OUT: skip files already complete in OUT')
     r.add_argument('--detector', **detector_flag)
@@ -207,8 +210,10 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument('--detector', **detector_flag)
     v.add_argument('--quiet', action='store_true', help='no progress line')
     x = sub.add_parser('export', help='export a model for deployment'); x.set_defaults(func=cmd_export)
-    x.add_argument('--model'); x.add_argument('--format', choices=['savedmodel', 'tflite', 'onnx'], default='savedmodel')
-    x.add_argument('--out', default='exported/model')
+    x.add_argument('--model', help='model name or .keras path (default: best shipped)')
+    x.add_argument('--format', choices=['savedmodel', 'tflite', 'onnx'], default='savedmodel',
+                   help='savedmodel (a folder), tflite or onnx (needs tf2onnx and onnx)')
+    x.add_argument('--out', default='exported/model', help='output path; .tflite or .onnx is added for files')
     return p
 
 # %% ../nbs/06_cli.ipynb #8f307a23
