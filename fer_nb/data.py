@@ -277,11 +277,17 @@ class FER2013:
         return self.pixels[idx], self.labels[idx]
 
     @cached_property
-    def train(self): return self._split('Training')
+    def train(self):
+        "`(pixels, labels)` of Training: what models learn from."
+        return self._split('Training')
     @cached_property
-    def val(self): return self._split('PublicTest')
+    def val(self):
+        "`(pixels, labels)` of PublicTest: every choice (epoch, model, ensemble) is made on it."
+        return self._split('PublicTest')
     @cached_property
-    def test(self): return self._split('PrivateTest')
+    def test(self):
+        "`(pixels, labels)` of PrivateTest: only reported, never chosen on."
+        return self._split('PrivateTest')
     x_train = property(lambda self: self.train[0]); y_train = property(lambda self: self.train[1])
     x_val = property(lambda self: self.val[0]);     y_val = property(lambda self: self.val[1])
     x_test = property(lambda self: self.test[0]);   y_test = property(lambda self: self.test[1])
