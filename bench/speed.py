@@ -13,7 +13,7 @@ Sections (each prints baseline, fer_nb and their ratio; absolute times drift on 
   startup  `import tensorflow` against `import fer_nb` / `fer_nb.infer`; `fer-nb --help`; `fer-nb predict` on a photo
 """
 from __future__ import annotations
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 
@@ -59,7 +59,11 @@ def _compiled(arch, width, precision):
     return model
 
 
-def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, pairs=6):
+NETS = {'reference': ('reference', None, 1), 'vgg0.5': ('vgg', 0.5, 0.5),
+        'vgg1.0': ('vgg', 1.0, 0.5)}   # --nets: (arch, width, share of --steps); vgg at full width is the long runs' network
+
+
+def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, pairs=6, plain=True):
     "Images/s of model.fit in each precision: float arrays in memory, no augmentation (baseline) vs fer_nb's augmenting batches."
     import keras
     from fer_nb.data import make_dataset, one_hot, to_float
@@ -80,7 +84,7 @@ def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, 
     plain = lambda p: rate(p, dict(x=x_f, y=y_1h, batch_size=batch, shuffle=True))
     piped = lambda p: rate(p, dict(x=make_dataset(x_u8, y, batch, shuffle=True, augment=True, erase=True)))
     name = f'{arch}' + (f' width {width}' if width else '')
-    for p in PRECISIONS:
+    for p in PRECISIONS if plain else ():
         base, ours = [], []
         for _ in range(repeats): base.append(plain(p)); ours.append(piped(p))   # interleaved, so drift hits both alike
         report('train', f'{name}, {p}, batch {batch}, {n:,} images/epoch: fit on arrays vs fer_nb batches (augmented)',
@@ -208,10 +212,14 @@ def main(argv=None):
     p.add_argument('--repeats', type=int, default=300, help='calls per latency median')
     p.add_argument('--json', help='also write the rows to this JSON file')
     p.add_argument('--only', nargs='+', choices=['train', 'batch', 'photo', 'startup'], help='run only these sections')
+    p.add_argument('--nets', nargs='+', choices=list(NETS), default=list(NETS), help='networks the train section times')
+    p.add_argument('--pairs', type=int, default=6, help='paired float32/bf16 epochs per network')
+    p.add_argument('--pairs-only', action='store_true', help='train section: only the paired float32 vs bf16 epochs')
     args = p.parse_args(argv)
     import tensorflow as tf
     from fer_nb.data import load_fer2013
-    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, TF {tf.__version__}; '
+    from fer_nb.train import _machine
+    print(f'machine: {_machine()}, TF {tf.__version__}; '
           f'load average {os.getloadavg()[0]:.2f} (should be near 0)')
     t0 = time.perf_counter()
     data = load_fer2013(args.data)
@@ -219,8 +227,10 @@ def main(argv=None):
         photo = photo_640x480(tmp)
         run = lambda section: not args.only or section in args.only
         if run('train'):
-            print('train'); bench_train(data, args.steps); bench_train(data, args.steps // 2, arch='vgg', width=0.5)
-            bench_train(data, args.steps // 2, arch='vgg', width=1.0)   # the network the long runs train
+            print('train')
+            for net in args.nets:
+                arch, width, share = NETS[net]
+                bench_train(data, max(1, round(args.steps * share)), arch=arch, width=width, pairs=args.pairs, plain=not args.pairs_only)
         if run('batch'): print('batch / crop'); bench_inference(data, args.repeats)
         if run('photo'): print('photo'); bench_photo(photo, max(30, args.repeats // 10))
         if run('startup'): print('startup'); bench_startup(photo)

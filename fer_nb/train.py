@@ -12,8 +12,9 @@ from .data import FER2013, MIXES, file_sha256, load_fer2013, make_dataset, one_h
 from .model import ARCHITECTURES, MODELS_DIR, _keras, build_model, load_model, model_path, predict_probs, shipped_models
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'read_history', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments', 'config_from_args',
-           'teacher_targets', 'train', 'run_summary', 'time_to_accuracy', 'plot_time_to_accuracy']
+__all__ = ['PRECISIONS', 'SIMD_LEVELS', 'BF16_FLAGS', 'read_history', 'cosine_at', 'cosine_lr', 'TrainConfig',
+           'add_train_arguments', 'config_from_args', 'teacher_targets', 'train', 'run_summary', 'time_to_accuracy',
+           'plot_time_to_accuracy']
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -211,14 +212,46 @@ def _gpu() -> str | None:
         return tf.config.experimental.get_device_details(gpus[0]).get('device_name', gpus[0].name) if gpus else None
     except (ImportError, RuntimeError): return None
 
+# %% ../nbs/02_train.ipynb #6132b981
+def _cpu_flags(cpuinfo='/proc/cpuinfo', # the kernel's description of the CPU (Linux)
+              ) -> set[str]:
+    "The CPU's feature flags (x86 `flags`, ARM `Features`); empty where there is no such file, e.g. on macOS."
+    try: return set(next(l.split(':', 1)[1].split() for l in open(cpuinfo) if l.split(':')[0].strip() in ('flags', 'Features')))
+    except (OSError, StopIteration): return set()
+
+
+# %% ../nbs/02_train.ipynb #c853f829
+SIMD_LEVELS = (('amx_bf16', 'AMX'), ('avx512_bf16', 'AVX-512 BF16'), ('avx512f', 'AVX-512'), ('avx2', 'AVX2'),
+               ('bf16', 'BF16'), ('asimd', 'NEON'))   # (flag, name), widest first
+
+def _simd(flags, # `_cpu_flags()`
+         ) -> str | None:
+    "The widest vector extension among `flags`, as a machine's description names it; None if it knows none of them."
+    return next((name for flag, name in SIMD_LEVELS if flag in flags), None)
+
+
 # %% ../nbs/02_train.ipynb #bfc55d6f
 def _machine() -> str:
-    "The CPU (and core count), the GPU if any, and the Keras version and backend: where a run trained."
+    "The CPU (its cores and widest vector extension), the GPU if any, and the Keras version and backend: where a run trained."
     import platform
     try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
     except (OSError, StopIteration): cpu = platform.processor() or platform.machine()
-    return (f"{cpu}, {os.cpu_count()} cores ({platform.machine()}), {_gpu() or 'no GPU'}; "
+    simd = _simd(_cpu_flags())
+    return (f"{cpu}, {os.cpu_count()} cores ({platform.machine()}{', ' + simd if simd else ''}), {_gpu() or 'no GPU'}; "
             f"Keras {_keras().__version__} ({_keras().backend.backend()} backend)")
+
+# %% ../nbs/02_train.ipynb #bfb202d6
+BF16_FLAGS = {'amx_bf16', 'avx512_bf16', 'bf16'}   # CPU flags of native bfloat16 arithmetic (x86 AMX, AVX-512 BF16; ARM)
+
+def _precision_warning(precision, # `TrainConfig.precision`
+                       flags, # `_cpu_flags()`
+                       gpu, # `_gpu()`: the GPU's name, or None
+                      ) -> str | None:
+    "Why `precision` will be slow on this machine, or None: bf16 on a CPU without bf16 instructions is emulated."
+    if precision != 'bf16' or gpu or flags & BF16_FLAGS: return None
+    return (f"--precision bf16 on a CPU without bf16 instructions ({_simd(flags) or 'unknown vector extensions'}): "
+            "emulated, many times slower than float32; use --precision float32 here")
+
 
 # %% ../nbs/02_train.ipynb #47311365
 def _make_deterministic() -> str:
@@ -303,6 +336,7 @@ def train(data=None, # a `FER2013` or its path
     data = data if isinstance(data, FER2013) else load_fer2013(data)
     config = dict(asdict(c), data=str(data.path), backend=keras.backend.backend(), machine=_machine())
     config['command'] = command or _command(config)
+    if warning := _precision_warning(c.precision, _cpu_flags(), _gpu()): print(f'warning: {warning}', file=sys.stderr, flush=True)
     keras.utils.set_random_seed(c.seed)
     if c.deterministic: _make_deterministic()
     keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
