@@ -63,7 +63,7 @@ NETS = {'reference': ('reference', None, 1), 'vgg0.5': ('vgg', 0.5, 0.5),
         'vgg1.0': ('vgg', 1.0, 0.5)}   # --nets: (arch, width, share of --steps); vgg at full width is the long runs' network
 
 
-def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, pairs=6, plain=True):
+def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, pairs=6, with_plain=True):
     "Images/s of model.fit in each precision: float arrays in memory, no augmentation (baseline) vs fer_nb's augmenting batches."
     import keras
     from fer_nb.data import make_dataset, one_hot, to_float
@@ -84,7 +84,7 @@ def bench_train(data, steps, batch=64, arch='reference', width=None, repeats=3, 
     plain = lambda p: rate(p, dict(x=x_f, y=y_1h, batch_size=batch, shuffle=True))
     piped = lambda p: rate(p, dict(x=make_dataset(x_u8, y, batch, shuffle=True, augment=True, erase=True)))
     name = f'{arch}' + (f' width {width}' if width else '')
-    for p in PRECISIONS if plain else ():
+    for p in PRECISIONS if with_plain else ():
         base, ours = [], []
         for _ in range(repeats): base.append(plain(p)); ours.append(piped(p))   # interleaved, so drift hits both alike
         report('train', f'{name}, {p}, batch {batch}, {n:,} images/epoch: fit on arrays vs fer_nb batches (augmented)',
@@ -230,7 +230,7 @@ def main(argv=None):
             print('train')
             for net in args.nets:
                 arch, width, share = NETS[net]
-                bench_train(data, max(1, round(args.steps * share)), arch=arch, width=width, pairs=args.pairs, plain=not args.pairs_only)
+                bench_train(data, max(1, round(args.steps * share)), arch=arch, width=width, pairs=args.pairs, with_plain=not args.pairs_only)
         if run('batch'): print('batch / crop'); bench_inference(data, args.repeats)
         if run('photo'): print('photo'); bench_photo(photo, max(30, args.repeats // 10))
         if run('startup'): print('startup'); bench_startup(photo)
