@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_train.ipynb #3b4c7660
 from __future__ import annotations
-import csv, json, math, os, shlex, sys, time
+import csv, functools, json, math, os, shlex, sys, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
@@ -199,6 +199,7 @@ def _command(config: dict) -> str:
 
 
 # %% ../nbs/02_train.ipynb #969407be
+@functools.cache   # asked of the backend once a process
 def _gpu() -> str | None:
     "The name of the GPU the Keras backend computes on, or None on a CPU-only machine."
     backend = _keras().backend.backend()
@@ -212,12 +213,26 @@ def _gpu() -> str | None:
         return tf.config.experimental.get_device_details(gpus[0]).get('device_name', gpus[0].name) if gpus else None
     except (ImportError, RuntimeError): return None
 
-# %% ../nbs/02_train.ipynb #6132b981
+# %% ../nbs/02_train.ipynb #51cd801f
+@functools.cache   # the CPU does not change while a process runs
+def _cpu_fields(cpuinfo='/proc/cpuinfo', # the kernel's description of the CPU (Linux)
+               ) -> dict[str, str]:
+    "The first core's fields, e.g. 'model name' and 'flags' (ARM: 'Features'); empty where there is no such file, e.g. on macOS."
+    fields = {}
+    try:
+        for line in open(cpuinfo):
+            if not line.strip(): break   # the first core's block ends at a blank line
+            key, _, value = line.partition(':'); fields.setdefault(key.strip(), value.strip())
+    except OSError: pass
+    return fields
+
+
+# %% ../nbs/02_train.ipynb #586a2869
 def _cpu_flags(cpuinfo='/proc/cpuinfo', # the kernel's description of the CPU (Linux)
               ) -> set[str]:
-    "The CPU's feature flags (x86 `flags`, ARM `Features`); empty where there is no such file, e.g. on macOS."
-    try: return set(next(l.split(':', 1)[1].split() for l in open(cpuinfo) if l.split(':')[0].strip() in ('flags', 'Features')))
-    except (OSError, StopIteration): return set()
+    "The CPU's feature flags (x86 `flags`, ARM `Features`); empty where there is no such file."
+    fields = _cpu_fields(cpuinfo)
+    return set((fields.get('flags') or fields.get('Features', '')).split())
 
 
 # %% ../nbs/02_train.ipynb #c853f829
@@ -234,8 +249,7 @@ def _simd(flags, # `_cpu_flags()`
 def _machine() -> str:
     "The CPU (its cores and widest vector extension), the GPU if any, and the Keras version and backend: where a run trained."
     import platform
-    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): cpu = platform.processor() or platform.machine()
+    cpu = _cpu_fields().get('model name') or platform.processor() or platform.machine()
     simd = _simd(_cpu_flags())
     return (f"{cpu}, {os.cpu_count()} cores ({platform.machine()}{', ' + simd if simd else ''}), {_gpu() or 'no GPU'}; "
             f"Keras {_keras().__version__} ({_keras().backend.backend()} backend)")

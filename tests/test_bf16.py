@@ -2,14 +2,11 @@
 import json, subprocess, sys
 from pathlib import Path
 import pytest
+from fer_nb.train import _cpu_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def _has_avx512_bf16():
-    try: return 'avx512_bf16' in Path('/proc/cpuinfo').read_text()
-    except OSError: return False
-
-@pytest.mark.skipif(not _has_avx512_bf16(), reason='the CPU has no AVX-512 BF16: oneDNN falls back to other kernels')
+@pytest.mark.skipif('avx512_bf16' not in _cpu_flags(), reason='the CPU has no AVX-512 BF16: oneDNN falls back to other kernels')
 def test_bf16_training_runs_bf16_convolution_kernels():
     r = subprocess.run([sys.executable, str(ROOT/'bench'/'onednn.py'), '--json'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
