@@ -7,12 +7,13 @@ export FER2013_CSV ?= $(abspath $(firstword $(wildcard fer2013.csv fer2013.csv.g
 export FER_NB_CACHE ?= $(CURDIR)/.cache
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup demo test ci check-clean nbtest docs docs-check pytest bench train clean
+.PHONY: setup demo test ci check-clean check-cards nbtest docs docs-check pytest bench train clean
 
+# uv installs the same releases as pip, several times faster (it does not byte-compile them all); pip is the fallback.
 $(BIN)/fer-nb: settings.ini setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -e ".[dev]" || $(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
 setup: $(BIN)/fer-nb
@@ -59,8 +60,15 @@ docs-check: setup nbtest
 	$(BIN)/python tools/docs.py --no-images --executed
 	@git diff --quiet -- README.md || { echo "README.md is out of date with nbs/index.ipynb: run make docs and commit it"; git diff --stat -- README.md; exit 1; }
 
+# Two workers, each taking whole files (so a file's shared fixtures are computed once): one computes while the other
+# waits on a child process.
 pytest: setup
-	$(BIN)/python -m pytest tests/ -p no:cacheprovider -W ignore::DeprecationWarning --durations=20
+	$(BIN)/python -m pytest tests/ -n 2 --dist loadfile -p no:cacheprovider -W ignore::DeprecationWarning --durations=20
+
+# Every figure of every model card on both splits, ten crops included: run it after shipping a model. (CI re-scores
+# each runtime on PrivateTest and the served one on PublicTest, and checks every file's sha256 against its card.)
+check-cards: setup
+	FER_NB_CARDS=all $(BIN)/python -m pytest tests/test_model_files.py -p no:cacheprovider -W ignore::DeprecationWarning
 
 # Speed, baseline beside fer_nb with ratios: CSV loading, then training, inference and start-up (under 10 minutes here).
 bench: setup

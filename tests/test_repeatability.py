@@ -7,7 +7,7 @@ import sys, json, time
 from fer_nb.train import train
 from fer_nb.ship import score_run
 t = time.perf_counter()
-train(sys.argv[1], epochs=2, limit=1500, val_limit=400, out=sys.argv[2], verbose=0, seed=7,
+train(sys.argv[1], epochs=2, limit=600, val_limit=200, out=sys.argv[2], verbose=0, seed=7,
       augment=True, deterministic=sys.argv[3] == '1')
 m = score_run(sys.argv[2], sys.argv[1])
 print(json.dumps(dict(test_accuracy=m['test_accuracy'], test_loss=m['test_loss'], val_loss=m['val_loss'],

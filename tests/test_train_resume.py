@@ -7,7 +7,7 @@ from fer_nb.train import read_history, run_summary
 SCRIPT = """
 import sys
 from fer_nb.train import train
-train(sys.argv[1], epochs=4, limit=1500, val_limit=300, out=sys.argv[2], verbose=0, seed=1)
+train(sys.argv[1], epochs=4, limit=800, val_limit=200, out=sys.argv[2], verbose=0, seed=1)
 """
 
 def run_training(data, out):
@@ -21,7 +21,7 @@ def test_sigkill_mid_run_then_resume(real_path, tmp_path):
     deadline = time.time() + 400
     while len(read_history(out)) < 2 and time.time() < deadline and proc.poll() is None: time.sleep(0.2)
     assert len(read_history(out)) >= 2, proc.stderr.read().decode()[-2000:] if proc.poll() is not None else 'timeout'
-    time.sleep(1.0)                                             # well into the third epoch
+    time.sleep(0.5)                                             # into the third epoch
     os.killpg(proc.pid, signal.SIGKILL); proc.wait()
     assert not (out/'metrics.json').exists()
     assert not list(out.glob('*.partial.keras')) or (out/'best.keras').exists()
