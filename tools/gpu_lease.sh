@@ -25,17 +25,16 @@ if [ -z "${SMOKE:-}" ]; then
 else SUB=(--limit 512 --val-limit 256); PY=${PY:-python}; fi
 export KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false PYTHONUNBUFFERED=1 JAX_COMPILATION_CACHE_DIR=/tmp/fer-nb-jax-cache  # the real runs (and later calls) reuse compiled kernels
 say "data and Keras ready"
-train() { # NAME EPOCHS MAX_MINUTES FLAGS; a hard stop after $STOP seconds (0: none)
-  timeout "${STOP:-0}" $PY tools/gpu.py train --parts "$W/fer" --out "$W/$1" -- ${4} "${SUB[@]}" --epochs "$2" --max-minutes "$3" > "$W/$1.log" 2>&1; }
-# 1. the schedule: each run's learning rate follows a cosine over the training minutes the call has left
-#    (`--schedule time`), so it reaches zero before the export however fast this GPU and these flags run. Session 21's
-#    fixed epoch count (from an earlier call's pace) stopped at 128 and 139 of 153 epochs, at 7% and 3% of the peak rate,
-#    when CutMix and distillation made an epoch 10% slower than planned.
+# Two runs side by side, each with its learning rate on a cosine over the training minutes the call has left
+# (`--schedule time`), so that it reaches zero however fast this GPU and these flags run (bench/README.md, session 21).
+# A hard stop 40 s before the end keeps the best checkpoint (written atomically).
 MINUTES=$($PY -c "import time; print(round(($T0 + $BUDGET - 75 - time.time()) / 60, 2))")   # 30 s to start each run, 45 to export
-say "cosine over ${MINUTES} min of training, two runs side by side"
-# 2. the real runs, side by side; a hard stop 40 s before the end keeps the best checkpoint (written atomically)
 STOP=$(( T0 + BUDGET - 40 - $(date +%s) ))
-train a 100000 "$MINUTES" "${FLAGS[0]} --schedule time" & train b 100000 "$MINUTES" "${FLAGS[1]} --schedule time" & wait
+train() { # NAME FLAGS
+  timeout "$STOP" $PY tools/gpu.py train --parts "$W/fer" --out "$W/$1" -- ${2} "${SUB[@]}" --schedule time \
+    --epochs 100000 --max-minutes "$MINUTES" > "$W/$1.log" 2>&1; }
+say "cosine over ${MINUTES} min of training, two runs side by side"
+train a "${FLAGS[0]}" & train b "${FLAGS[1]}" & wait
 for r in a b; do
   tail -4 "$W/$r.log" >> "$LOG"; say "run $r: $(($(wc -l < "$W/$r/history.csv") - 1)) epochs"
   $PY tools/gpu.py export --run "$W/$r" --out "$OUT/$r" >> "$LOG" 2>&1
