@@ -57,6 +57,7 @@ def locate_fer2013(path=None) -> Path:
 
 # %% ../nbs/00_data.ipynb #58a014e6
 def _gunzip(raw: bytes, path) -> bytes:
+    "The bytes inside a gzip file, with `isal`'s faster decoder when it is installed."
     try:
         from isal import igzip
         return igzip.decompress(raw)
@@ -144,6 +145,7 @@ def _pixel_problem(field: bytes) -> str:
 _REQUIRED = ('emotion', 'pixels', 'Usage')
 
 def _header_columns(raw: bytes, path) -> list[str]:
+    "The header's column names; a header without emotion, pixels and Usage is refused."
     end = raw.find(b'\n')
     header = raw[:end if end >= 0 else len(raw)].rstrip(b'\r').decode('utf-8-sig', errors='replace')
     cols = [c.strip().strip('"') for c in header.split(',')]
@@ -239,6 +241,7 @@ def cache_dir() -> Path:
 
 # %% ../nbs/00_data.ipynb #ec528809
 def _cache_path(path: Path) -> Path:
+    "Where the arrays parsed from `path` are cached, keyed by its full path, size and modification time."
     st = path.stat()
     key = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:16]
     return cache_dir()/f"{path.name.split('.')[0]}-{key}"
@@ -246,6 +249,7 @@ def _cache_path(path: Path) -> Path:
 
 # %% ../nbs/00_data.ipynb #9a42570f
 def _save_cache(dest: Path, **arrays):
+    "Save `arrays` as `.npy` files in the folder `dest`, written beside it and renamed into place."
     try:
         tmp = dest.with_name(f'{dest.name}.tmp{os.getpid()}'); tmp.mkdir(parents=True, exist_ok=True)
         for name, a in arrays.items(): np.save(tmp/f'{name}.npy', np.ascontiguousarray(a))
