@@ -46,6 +46,7 @@ class ImageError(ValueError):
 MAX_PIXELS = 50_000_000  # ~ 7000 x 7000; larger images are refused as possible decompression bombs
 
 def _name(src):
+    "A file's name for messages: its path, or the type of an in-memory image."
     return str(src) if isinstance(src, (str, Path)) else f'<{type(src).__name__}>'
 
 
@@ -136,6 +137,7 @@ _yunet = {}
 
 # %% ../nbs/05_infer.ipynb #07070bb9
 def _yunet_detector(width, height, score):
+    "The shipped YuNet detector, created once, set to each image's size and score threshold."
     import cv2
     if 'net' not in _yunet:
         if not YUNET_FILE.is_file(): raise FileNotFoundError(f"{YUNET_FILE}: the shipped YuNet face detector is missing; reinstall fer_nb")
@@ -384,6 +386,7 @@ def expand_inputs(paths, # files, folders and glob patterns
 CSV_COLUMNS = ('file', 'status', 'faces', 'face', 'x', 'y', 'w', 'h', 'emotion', 'score', *CLASSES)
 
 def _rows(file, results=None, error=None) -> list[dict]:
+    "CSV rows of one file: a row per face, else one status row (`no_face`, or the error)."
     if error is not None: return [dict(file=file, status=f'error: {error}', faces=0)]
     if not results: return [dict(file=file, status='no_face', faces=0)]
     return [dict(file=file, status='ok', faces=len(results), face=k, **dict(zip('xywh', r['box'])), emotion=r['emotion'],
@@ -500,6 +503,7 @@ class IoUTracker:
 
 # %% ../nbs/05_infer.ipynb #d4f6a96b
 def _open_video(path):
+    "An open `cv2.VideoCapture`, or a one-line error that names the file and what is wrong with it."
     import cv2
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no such video file")

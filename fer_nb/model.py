@@ -16,6 +16,7 @@ __all__ = ['ARCHITECTURES', 'MODELS_DIR', 'TTA_SHIFT', 'QUANTIZATIONS', 'RUNTIME
 
 # %% ../nbs/01_model.ipynb #ddf9cf91
 def _keras():
+    "Keras, imported on first use (it is heavy), with TensorFlow's start-up messages turned down."
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     import keras
     return keras
@@ -147,6 +148,7 @@ class ModelFileError(ValueError):
 
 # %% ../nbs/01_model.ipynb #f2f9afc9
 def _check_model_file(path: Path):
+    "Refuse, in one line, a path that is not a complete `.keras` archive."
     if not path.exists(): raise FileNotFoundError(f"{path}: no such model file")
     if path.is_dir(): raise ModelFileError(f"{path}: is a directory, expected a .keras model file")
     if path.suffix != '.keras': raise ModelFileError(f"{path}: expected a .keras model file (Keras 3 format)")
@@ -313,6 +315,7 @@ def to_tflite(model, # a Keras FER2013 classifier
 
 # %% ../nbs/01_model.ipynb #23872aa8
 def _interpreter(path, threads):
+    "A LiteRT interpreter for `path`: `ai_edge_litert` where installed, else TensorFlow's."
     try: from ai_edge_litert.interpreter import Interpreter
     except ImportError:
         import tensorflow as tf; Interpreter = tf.lite.Interpreter
@@ -422,6 +425,7 @@ def twin_path(path, # a `.keras` model file
 _cache = {}
 
 def _load_one(spec, runtime):
+    "One model in one runtime, cached by file and modification time, with its card's temperature."
     path = model_path(spec)
     card = shipped_models().get(path.name.split('.')[0]) if path.parent.resolve() == MODELS_DIR.resolve() else None
     if path.suffix == '.tflite':

@@ -75,6 +75,7 @@ def tta_figures(model, # a Keras model
 INT8_AIMS = dict(agreement=0.99, max_loss=0.003, crops_per_s=6000)   # when the int8 twin becomes the default runtime
 
 def _crops_per_s(model, faces, repeats=3):
+    "Faces a second through `model`: the best of `repeats` timed passes, after a warm-up."
     predict_probs(model, faces[:512])
     best = min(_timed(lambda: predict_probs(model, faces)) for _ in range(repeats))
     return round(len(faces) / best)

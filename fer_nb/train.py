@@ -18,6 +18,7 @@ __all__ = ['PRECISIONS', 'SIMD_LEVELS', 'BF16_FLAGS', 'read_history', 'cosine_at
 
 # %% ../nbs/02_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
+    "`ModelCheckpoint`'s subclass that never leaves a half-written best model (Keras imported when called)."
     keras = _keras()
     class AtomicModelCheckpoint(keras.callbacks.ModelCheckpoint):
         "`ModelCheckpoint` that saves to a temporary file and renames it into place."
@@ -32,6 +33,7 @@ def _atomic_checkpoint_class():
 
 # %% ../nbs/02_train.ipynb #e8e75190
 def _epoch_timer():
+    "A callback that logs each epoch's wall time and learning rate."
     keras = _keras()
     class EpochTimer(keras.callbacks.Callback):
         "Adds `seconds` (wall time of the epoch) and `lr` to the epoch logs, for `history.csv`."
@@ -53,6 +55,7 @@ def _over_budget(spent, # training seconds so far, earlier legs included
 
 # %% ../nbs/02_train.ipynb #09ed412e
 def _time_budget(minutes, spent_seconds=0.0):
+    "A callback that stops training before an epoch would take it past `minutes`."
     keras = _keras()
     class TimeBudget(keras.callbacks.Callback):
         "Stop training before an epoch that `_over_budget` says would take the training time past `minutes`."
@@ -99,6 +102,7 @@ def _time_cosine(lr, # peak rate
                  minutes, # the training budget the cosine spans
                  spent_seconds=0.0, # training time of earlier legs
                 ):
+    "A callback that sets the learning rate from the training time spent, so the cosine spans `minutes`."
     keras = _keras()
     class TimeCosine(keras.callbacks.Callback):
         "Before every step, set the rate to `cosine_at(training time spent / budget)`; validation counts as spent."
