@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_ship.ipynb #4f4f9dfa
 from __future__ import annotations
-import hashlib, json, os, shlex, time
+import json, os, shlex, time
 from pathlib import Path
 import numpy as np
 from .data import FER2013, file_sha256, load_fer2013
@@ -83,6 +83,7 @@ def _crops_per_s(model, faces, repeats=3):
 
 # %% ../nbs/04_ship.ipynb #5cef1ce5
 def _timed(fn):
+    "Seconds that `fn()` takes."
     t = time.perf_counter(); fn(); return time.perf_counter() - t
 
 
@@ -133,10 +134,6 @@ def _float_twin(model, # the shipped Keras model
     to_tflite(model, path); return 'float32'
 
 
-# %% ../nbs/04_ship.ipynb #fb04dee1
-def _sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 # %% ../nbs/04_ship.ipynb #79e7dde9
 def finish_card(name, # the shipped model's name
                 data=None, # a `FER2013` or its path
@@ -158,7 +155,7 @@ def finish_card(name, # the shipped model's name
     card.update(calibration_figures(f32, data))
     model.temperature = card.get('temperature')   # TTA averages the probabilities as served
     card['tta'], card['tta_crops'] = tta_figures(model, data), tta_figures(model, data, 'crops')
-    card['files'] = {p.name: _sha256(p) for p in (keras_file, twin_path(keras_file, 'lite'), twin_path(keras_file, 'lite-int8'))}
+    card['files'] = {p.name: file_sha256(p) for p in (keras_file, twin_path(keras_file, 'lite'), twin_path(keras_file, 'lite-int8'))}
     (models_dir/f'{name}.json').write_text(json.dumps(card, indent=2))
     return card
 
@@ -195,7 +192,9 @@ def ship_model(run_dir, # a run folder written by `train`
     return models_dir/f'{name}.keras'
 
 # %% ../nbs/04_ship.ipynb #b04ad432
-def _pct(v): return '—' if v is None else f'{v:.2%}'.replace('%', ' %')
+def _pct(v):
+    "A share as a table cell: `0.7091` -> '70.91 %'; '—' when the card has no figure."
+    return '—' if v is None else f'{v:.2%}'.replace('%', ' %')
 
 
 # %% ../nbs/04_ship.ipynb #62ce59c0

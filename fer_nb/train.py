@@ -127,7 +127,9 @@ PRECISIONS = {'float32': 'float32', 'bf16': 'mixed_bfloat16'}  # --precision -> 
 
 
 # %% ../nbs/02_train.ipynb #07c58656
-def _opt(default, help, **flag): return field(default=default, metadata=dict(help=help, **flag))
+def _opt(default, help, **flag):
+    "A `TrainConfig` field: its default, its help text and any other `argparse` settings of its flag."
+    return field(default=default, metadata=dict(help=help, **flag))
 
 
 # %% ../nbs/02_train.ipynb #50597a2c
