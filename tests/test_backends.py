@@ -1,7 +1,7 @@
 """Training on any Keras backend: `fer-nb train` under JAX and under PyTorch with TensorFlow hidden, and its model
 scored under TensorFlow. CI installs PyTorch's CPU build where the machine has it on disk (see `.ci/run`). The runs are
-short, on a slice of the real FER2013 (`few_path`), to keep CI short. That training under JAX learns is shown by the shipped `vgg_w1_kd`: its first 160 epochs ran
-under JAX on a lent GPU, and `test_model_files` re-scores its card."""
+short, on a slice of the real FER2013 (`few_path`), to keep CI short. That training under JAX learns is shown by the
+shipped `vgg_w1_kd`: its first 160 epochs ran under JAX on a lent GPU, and `test_model_files` re-scores its card."""
 import importlib.util, json, os, subprocess, sys, textwrap
 import numpy as np
 import pytest
