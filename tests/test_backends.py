@@ -5,6 +5,7 @@ shipped `vgg_w1_kd`: its first 160 epochs ran under JAX on a lent GPU, and `test
 import importlib.util, json, os, subprocess, sys, textwrap
 import numpy as np
 import pytest
+from conftest import write_csv
 
 BACKENDS = [pytest.param(b, marks=pytest.mark.skipif(importlib.util.find_spec(b) is None, reason=f'{b} is not installed'))
             for b in ('jax', 'torch')]
@@ -39,13 +40,15 @@ def few_path(tmp_path_factory, real_data):
     from fer_nb.data import USAGES
     rows = [f'{real_data.labels[i]},{" ".join(map(str, real_data.pixels[i].ravel()))},{usage}'
             for usage, n in FEW.items() for i in np.flatnonzero(real_data.usage == USAGES.index(usage))[:n]]
-    path = tmp_path_factory.mktemp('few') / 'few.csv'
-    path.write_text('\n'.join(['emotion,pixels,Usage', *rows]) + '\n')
-    return path
+    return write_csv(tmp_path_factory.mktemp('few') / 'few.csv', rows)
 
-def test_few_is_a_slice_of_fer2013(few_path, real_data):
+@pytest.fixture(scope='module')
+def few(few_path):
+    "`few_path`, loaded once for this module's tests."
     from fer_nb.data import load_fer2013
-    few = load_fer2013(few_path)
+    return load_fer2013(few_path)
+
+def test_few_is_a_slice_of_fer2013(few, real_data):
     assert (len(few.y_train), len(few.y_val), len(few.y_test)) == tuple(FEW.values())
     assert (few.x_test == real_data.x_test[:FEW['PrivateTest']]).all() and (few.y_val == real_data.y_val[:FEW['PublicTest']]).all()
 
@@ -71,14 +74,12 @@ def test_run_records_its_backend(backend_run):
     history = read_history(run)                               # the loss falls every epoch
     assert len(history) == epochs and all(a['loss'] > b['loss'] for a, b in zip(history, history[1:])), history
 
-def test_model_scores_identically_under_tensorflow(backend_run, few_path):
+def test_model_scores_identically_under_tensorflow(backend_run, few):
     import keras
-    from fer_nb.data import load_fer2013
     from fer_nb.model import load_model, predict_probs
     from fer_nb.evaluate import evaluate
     assert keras.backend.backend() == 'tensorflow'
     backend, run = backend_run
-    few = load_fer2013(few_path)
     model = load_model(run/'best.keras', runtime='keras')
     probs, their_probs = predict_probs(model, few.x_test), np.load(run/'probs.npy')
     assert np.abs(probs - their_probs).max() < 1e-4
