@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['CLASSES', 'USAGES', 'IMG_SIZE', 'N_PIXELS', 'DATA_ENV', 'DEFAULT_NAMES', 'COLAB_FOLDERS', 'MIXES', 'FERDataError',
-           'find_fer2013', 'locate_fer2013', 'read_csv_bytes', 'parse_fer2013_bytes', 'cache_dir', 'file_sha256',
-           'FER2013', 'load_fer2013', 'class_counts', 'counts_markdown', 'plot_class_distribution', 'plot_faces',
-           'to_float', 'one_hot', 'random_affine', 'random_erase', 'random_mix', 'make_dataset', 'plot_augmented']
+__all__ = ['CLASSES', 'USAGES', 'IMG_SIZE', 'N_PIXELS', 'DATA_ENV', 'DEFAULT_NAMES', 'COLAB_FOLDERS', 'MIXES', 'TF_ENV',
+           'FERDataError', 'find_fer2013', 'locate_fer2013', 'read_csv_bytes', 'parse_fer2013_bytes', 'cache_dir',
+           'file_sha256', 'FER2013', 'load_fer2013', 'class_counts', 'counts_markdown', 'plot_class_distribution',
+           'plot_faces', 'to_float', 'one_hot', 'random_affine', 'random_erase', 'random_mix', 'make_dataset',
+           'plot_augmented']
 
 # %% ../nbs/00_data.ipynb #ef8b1572
 CLASSES = ('Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral')
@@ -468,11 +469,21 @@ def random_mix(images, # a float batch `(B,H,W,C)`
         lam = 1 - box.mean((1, 2))                                # the share of pixels actually kept
     return x, lam[:, None] * y + (1 - lam[:, None]) * y[partner]
 
+# %% ../nbs/00_data.ipynb #7aaf1f5f
+TF_ENV = {'TF_CPP_MIN_LOG_LEVEL': '2', # TensorFlow's start-up messages: warnings and errors only
+          'TF_ENABLE_ONEDNN_OPTS': '1'} # oneDNN's CPU kernels, on CPUs without AVX-512 too
+
+def _keras():
+    "Keras, imported on first use (it is heavy), once `TF_ENV`'s defaults are set."
+    for k, v in TF_ENV.items(): os.environ.setdefault(k, v)
+    import keras
+    return keras
+
 # %% ../nbs/00_data.ipynb #348f7c30
 @functools.cache
 def _face_batches():
     "The `PyDataset` class behind `make_dataset` (made on first use: Keras is imported lazily)."
-    import keras
+    keras = _keras()
     class FaceBatches(keras.utils.PyDataset):
         "Batches of `(float32 faces in [0,1], one-hot, soft or mixed targets)` from uint8 arrays, reshuffled and augmented per epoch."
         def __init__(self, images, labels, batch_size, shuffle, augment, erase, mix, mix_alpha, seed, epoch, **kwargs):

@@ -7,19 +7,12 @@ from __future__ import annotations
 import contextlib, importlib.util, io, json, os, time, zipfile
 from pathlib import Path
 import numpy as np
-from .data import CLASSES, IMG_SIZE
+from .data import CLASSES, IMG_SIZE, _keras
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'MODELS_DIR', 'TTA_SHIFT', 'QUANTIZATIONS', 'RUNTIMES', 'reference_cnn', 'vgg_cnn', 'resnet_cnn',
            'build_model', 'mflops', 'ModelFileError', 'check_classifier', 'shipped_models', 'model_path', 'temper',
            'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'load_model']
-
-# %% ../nbs/01_model.ipynb #ddf9cf91
-def _keras():
-    "Keras, imported on first use (it is heavy), with TensorFlow's start-up messages turned down."
-    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-    import keras
-    return keras
 
 # %% ../nbs/01_model.ipynb #2f322194
 def _compiled(model, # a Keras model

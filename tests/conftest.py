@@ -3,6 +3,10 @@ import os, sys, subprocess
 from pathlib import Path
 import numpy as np
 import pytest
+from fer_nb.data import TF_ENV
+
+# fer_nb's TensorFlow defaults (oneDNN on) for this process and its children, whichever test imports TensorFlow first
+for k, v in TF_ENV.items(): os.environ.setdefault(k, v)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CSV = ROOT.parent/'shared'/'data'/'fer2013.csv.gz'
