@@ -1,5 +1,6 @@
-"""`--precision bf16` really computes in bfloat16: oneDNN's own log of a training step (bench/onednn.py)."""
-import json, subprocess, sys
+"""Which kernels training runs, from oneDNN's own log of a training step (bench/onednn.py): oneDNN's by default, and
+bfloat16 ones with `--precision bf16`."""
+import importlib.util, json, subprocess, sys
 from pathlib import Path
 import pytest
 from fer_nb.train import _cpu_flags
@@ -17,3 +18,12 @@ def test_bf16_training_runs_bf16_convolution_kernels():
         assert passes == {'forward_training', 'backward_data', 'backward_weights'}, (precision, convs)
         assert all(k['dtype'] == dtype and isa in k['kernel'] for k in convs), (precision, convs)
     assert not any('bf16' in k['kernel'] for k in result['float32'])
+
+def test_training_runs_onednn_convolutions_by_default(monkeypatch):
+    "fer_nb's TensorFlow default (`TF_ENV`) runs oneDNN's float32 convolutions in all three passes, on CPUs without AVX-512 too."
+    monkeypatch.delenv('TF_ENABLE_ONEDNN_OPTS', raising=False)   # the child gets only what `fer_nb.data._keras` sets
+    spec = importlib.util.spec_from_file_location('onednn', ROOT/'bench'/'onednn.py')
+    onednn = importlib.util.module_from_spec(spec); spec.loader.exec_module(onednn)
+    convs = [k for k in onednn.kernels('float32') if k['primitive'] == 'convolution']
+    assert {k['pass_'] for k in convs} == {'forward_training', 'backward_data', 'backward_weights'}, convs
+    assert all(k['dtype'] == 'f32' for k in convs), convs
