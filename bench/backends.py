@@ -10,7 +10,7 @@ then the median over rounds. The backends take turns in a rotating order, so the
 `TF_ENABLE_ONEDNN_OPTS=0`, which is what TensorFlow itself chooses on CPUs without AVX-512, and is the baseline.
 """
 from __future__ import annotations
-import argparse, json, os, statistics, subprocess, sys, tempfile
+import argparse, json, os, shlex, statistics, subprocess, sys, tempfile
 from pathlib import Path
 
 BACKENDS = {'tensorflow-no-onednn': {'TF_ENABLE_ONEDNN_OPTS': '0'}, 'tensorflow': {}, 'torch': {}, 'jax': {}}   # the first: baseline
@@ -22,12 +22,12 @@ def train_seconds(backend, # a key of BACKENDS
                   net, # a key of NETS
                   data, limit, epochs, out):
     "Median seconds of the epochs after the first, from the run's `history.csv`, for `fer-nb train` under `backend`."
-    from fer_nb.train import read_history
+    from fer_nb.data import locate_fer2013
+    from fer_nb.train import _command, read_history
     arch, width = NETS[net]
-    cmd = ['fer-nb', 'train', '--arch', arch, *(['--width', str(width)] if width else []), '--precision', 'float32',
-           '--epochs', str(epochs), '--limit', str(limit), '--val-limit', '64', '--batch-size', '64', '--seed', '0',
-           '--augment', '--erase', '--optimizer', 'sgd', '--lr', '0.01', '--weight-decay', '5e-4', '--quiet', '--out', str(out)]
-    if data: cmd[2:2] = ['--data', str(data)]
+    recipe = dict(data=locate_fer2013(data), arch=arch, width=width, precision='float32', epochs=epochs, limit=limit, val_limit=64,
+                  augment=True, erase=True, optimizer='sgd', lr=0.01, weight_decay=5e-4)   # `TrainConfig` fields
+    cmd = [*shlex.split(_command(recipe)), '--quiet', '--out', str(out)]
     env = {**{k: v for k, v in os.environ.items() if k != 'TF_ENABLE_ONEDNN_OPTS'}, 'KERAS_BACKEND': backend.split('-')[0],
            'TF_CPP_MIN_LOG_LEVEL': '3', **BACKENDS[backend]}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)

@@ -473,9 +473,14 @@ def random_mix(images, # a float batch `(B,H,W,C)`
 TF_ENV = {'TF_CPP_MIN_LOG_LEVEL': '2', # TensorFlow's start-up messages: warnings and errors only
           'TF_ENABLE_ONEDNN_OPTS': '1'} # oneDNN's CPU kernels, on CPUs without AVX-512 too
 
-def _keras():
-    "Keras, imported on first use (it is heavy), once `TF_ENV`'s defaults are set."
+def _tf_defaults():
+    "Set `TF_ENV` in `os.environ` where it is not set already (TensorFlow reads it when it loads)."
     for k, v in TF_ENV.items(): os.environ.setdefault(k, v)
+
+# %% ../nbs/00_data.ipynb #12ba3a58
+def _keras():
+    "Keras, imported on first use (it is heavy), once `_tf_defaults` has run."
+    _tf_defaults()
     import keras
     return keras
 
