@@ -95,18 +95,18 @@ def _parse_pixel_fields(buf, starts, ends, out, status):
     for r in range(starts.shape[0]):
         k = 0; acc = 0; n_digits = 0; bad = False; big = False
         for i in range(starts[r], ends[r]):
-            c = buf[i]
+            c = int(buf[i])   # an int, not uint8: in plain Python, uint8 arithmetic would wrap past 255
             if c >= 48 and c <= 57:
                 acc = acc * 10 + (c - 48); n_digits += 1
             elif c == 32:
                 bad |= n_digits == 0 or n_digits > 3
                 big |= acc > 255
-                if k < n_pix: out[r, k] = acc
+                if k < n_pix: out[r, k] = min(acc, 255)   # a value over 255 is flagged below, not stored
                 k += 1; acc = 0; n_digits = 0
             else: bad = True
         bad |= n_digits == 0 or n_digits > 3
         big |= acc > 255
-        if k < n_pix: out[r, k] = acc
+        if k < n_pix: out[r, k] = min(acc, 255)
         k += 1
         status[r] = _BAD_CHAR if bad else _BAD_COUNT if k != n_pix else _TOO_BIG if big else _OK
 
