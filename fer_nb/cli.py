@@ -8,7 +8,8 @@ import argparse, csv, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['cmd_data', 'cmd_train', 'cmd_runs', 'cmd_evaluate', 'cmd_predict', 'cmd_video', 'cmd_export', 'make_parser', 'main']
+__all__ = ['RUN_FOLDERS', 'cmd_data', 'cmd_train', 'cmd_runs', 'cmd_evaluate', 'cmd_predict', 'cmd_video', 'cmd_export',
+           'make_parser', 'main']
 
 # %% ../nbs/06_cli.ipynb #b4e1b4f7
 def _positive_int(text):
@@ -65,10 +66,14 @@ def _hours_left(s, # a `run_summary`
     return 0.0 if left < max(pace, 1) else left / 3600
 
 # %% ../nbs/06_cli.ipynb #4af981e3
+RUN_FOLDERS = ('runs', '~/.cache/fer_nb/runs')   # where `fer-nb runs` looks when no folder is given: the notebooks' runs and the long ones
+
 def cmd_runs(args):
     "List run folders: epochs done of planned, best PublicTest accuracy so far, training minutes (of the budget, if any), hours left."
     from fer_nb.train import run_summary
-    folders = [Path(f).expanduser() for f in args.folders]
+    folders = [Path(f).expanduser() for f in args.folders or RUN_FOLDERS]
+    for f in folders:   # a folder named on the command line must exist; the default ones need not
+        if args.folders and not f.is_dir(): raise FileNotFoundError(f"{f}: no such folder; expected a folder of training runs")
     runs = sorted(p.parent for f in folders if f.is_dir() for p in [*f.glob('config.json'), *f.glob('*/config.json')])
     if not runs: print(f"no runs in {', '.join(map(str, folders))}"); return 0
     rows = [('run', 'epochs', 'best PublicTest', 'minutes', 'hours left')]
@@ -175,8 +180,7 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME (TensorFlow backend)')
     u = sub.add_parser('runs', help='list training runs and their progress'); u.set_defaults(func=cmd_runs)
-    u.add_argument('folders', nargs='*', default=['runs', '~/.cache/fer_nb/runs'], metavar='FOLDER',
-                   help='folders holding run folders (default: ./runs and ~/.cache/fer_nb/runs)')
+    u.add_argument('folders', nargs='*', metavar='FOLDER', help=f"folders holding run folders (default: {' and '.join(RUN_FOLDERS)})")
     e = sub.add_parser('evaluate', help='evaluate a model'); e.set_defaults(func=cmd_evaluate)
     e.add_argument('--model', **model_flag); e.add_argument('--data', **data_flag)
     e.add_argument('--runtime', **runtime_flag)

@@ -289,7 +289,6 @@ def _start_from(model, # the freshly built model
                ) -> dict: # provenance for `config.json`: the file's hash and, for a run's `best.keras` or a shipped model, its first stage
     "Copy the weights saved at `path` into `model`; return where they came from."
     path = model_path(str(Path(path).expanduser()))
-    if not path.is_file(): raise ValueError(f"init: {path} is not a file; expected a .keras model (a run's best.keras) or a shipped model's name")
     src = _keras().saving.load_model(path, compile=False)
     theirs, ours = [tuple(w.shape) for w in src.weights], [tuple(w.shape) for w in model.weights]
     if theirs != ours: raise ValueError(f"init: {path} holds {len(theirs)} weight arrays that do not fit this architecture's "
@@ -330,6 +329,19 @@ def teacher_targets(teacher, # shipped model names or `.keras` files joined by c
         if cache: np.savez(cache, teacher=teacher, labels=labels, probs=probs)
     return ((1 - weight) * one_hot(labels) + weight * probs).astype(np.float32)
 
+# %% ../nbs/02_train.ipynb #bd4747a0
+def _check_sources(c: TrainConfig, # the settings
+                   out, # the run folder
+                  ):
+    "Refuse, in one line, an `init` or `teacher` model that names no file."
+    specs = [('init', c.init)] if c.init else []
+    if not (Path(out)/'teacher.npz').exists(): specs += [('teacher', s.strip()) for s in (c.teacher or '').split(',') if s.strip()]
+    for flag, spec in specs:
+        path = Path(spec).expanduser() if spec.endswith('.npz') else model_path(str(Path(spec).expanduser()))
+        if path.is_file(): continue
+        raise FileNotFoundError(f"{flag}: {spec} is not a file; expected " + ("a .keras model (a run's best.keras) or a shipped model's name" if flag == 'init'
+                                else "shipped model names or .keras files, joined by commas, or a run's teacher.npz"))
+
 # %% ../nbs/02_train.ipynb #492ec8f8
 def train(data=None, # a `FER2013` or its path
           config: TrainConfig | None = None, # the settings (default: `TrainConfig()`)
@@ -339,7 +351,6 @@ def train(data=None, # a `FER2013` or its path
           **settings, # `TrainConfig` fields that override `config`, e.g. `epochs=2`
          ) -> dict:
     "Train on FER2013 Training, keep the best PublicTest epoch in `out/best.keras`; return `run_summary(out)`."
-    keras = _keras()
     unknown = set(settings) - {f.name for f in fields(TrainConfig)}
     if unknown: raise ValueError(f"unknown training setting(s) {', '.join(sorted(unknown))}; see TrainConfig")
     c = replace(config or TrainConfig(), **settings)
@@ -349,6 +360,8 @@ def train(data=None, # a `FER2013` or its path
     if c.ema is not None and not 0 < c.ema < 1: raise ValueError(f"ema must be a momentum between 0 and 1, e.g. 0.999, got {c.ema}")
     if c.mix not in (None, *MIXES): raise ValueError(f"mix must be one of {MIXES} or None, got {c.mix!r}")
     if c.schedule == 'time' and not c.max_minutes: raise ValueError("schedule 'time' spans the training budget: give max_minutes (--max-minutes)")
+    _check_sources(c, out)
+    keras = _keras()   # after the checks: a typo is refused without loading the backend
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     done = read_history(out); times = [r.get('seconds', 0) for r in done]; spent = sum(times)   # earlier legs
     if done and (len(done) >= c.epochs or c.max_minutes and _over_budget(spent, times, c.max_minutes)):

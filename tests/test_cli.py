@@ -21,6 +21,17 @@ def test_missing_model_is_one_line(tmp_path):
     r = fer_nb_cli('predict', tmp_path, '--model', tmp_path/'none.keras', timeout=300)
     assert r.returncode == 1 and r.stderr.strip() == f"fer-nb: error: {tmp_path/'none.keras'}: no such model file"
 
+@pytest.mark.parametrize('args, expected', [
+    (['runs', '{tmp}/none'], '{tmp}/none: no such folder; expected a folder of training runs'),
+    (['train', '--teacher', 'vgg_w6', '--out', '{tmp}/run'], 'teacher: vgg_w6 is not a file; expected shipped model names'),
+    (['train', '--init', '{tmp}/none.keras', '--out', '{tmp}/run'], 'init: {tmp}/none.keras is not a file; expected a .keras model'),
+])
+def test_missing_input_is_one_line_and_leaves_nothing(tmp_path, args, expected):
+    "A folder or model named on the command line that does not exist: one line naming it, and no run folder made."
+    r = fer_nb_cli(*[a.format(tmp=tmp_path) for a in args], timeout=300)
+    assert r.returncode == 1 and r.stderr.strip().startswith(f"fer-nb: error: {expected.format(tmp=tmp_path)}"), r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and list(tmp_path.iterdir()) == []
+
 @pytest.mark.parametrize('runtime, tta', [('lite-int8', None), ('keras', 'crops')])
 def test_evaluate_runtime_gives_the_card_figure(real_path, tmp_path, runtime, tta):
     """`fer-nb evaluate --runtime R [--tta T]` prints R, the TTA and the PrivateTest accuracy the card records for them.
