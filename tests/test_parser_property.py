@@ -37,6 +37,8 @@ def fer_rows(draw):
     elif corruption == 'zeros': tokens[i] = '0' * draw(st.integers(1, 3)) + tokens[i]
     return f"{label},{' '.join(tokens)},{usage}"
 
+SLOW_DATA_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]   # rows of 2,304 pixels are big and slow to draw
+
 def check_against_reference(rows):
     "The parser accepts what the reference accepts, with the same arrays, and refuses the rest with a `FERDataError`."
     text = 'emotion,pixels,Usage\n' + '\n'.join(rows) + '\n'
@@ -57,11 +59,11 @@ def plain_python_kernel():
     try: yield
     finally: fer_data._compiled.clear(); fer_data._compiled.update(saved)
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_DATA_OK)
 @given(st.lists(fer_rows(), min_size=1, max_size=4))
 def test_fast_parser_matches_reference(rows): check_against_reference(rows)
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+@settings(max_examples=30, deadline=None, suppress_health_check=SLOW_DATA_OK)
 @given(st.lists(fer_rows(), min_size=1, max_size=4))
 def test_plain_python_fallback_matches_reference(rows):
     with plain_python_kernel(): check_against_reference(rows)
