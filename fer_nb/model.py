@@ -206,7 +206,7 @@ def model_path(name_or_path=None) -> Path:
         names = list(shipped_models())
         if not names: raise FileNotFoundError(f"no shipped model in {MODELS_DIR}; train one with `fer-nb train`")
         return MODELS_DIR/f'{names[0]}.keras'
-    p = Path(name_or_path)
+    p = Path(name_or_path).expanduser()
     if p.suffix == '' and (MODELS_DIR/f'{p}.keras').exists(): return MODELS_DIR/f'{p}.keras'
     return p
 

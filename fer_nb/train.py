@@ -288,7 +288,7 @@ def _start_from(model, # the freshly built model
                 path, # a `.keras` file of the same architecture and width, or a shipped model's name
                ) -> dict: # provenance for `config.json`: the file's hash and, for a run's `best.keras` or a shipped model, its first stage
     "Copy the weights saved at `path` into `model`; return where they came from."
-    path = model_path(str(Path(path).expanduser()))
+    path = model_path(path)
     src = _keras().saving.load_model(path, compile=False)
     theirs, ours = [tuple(w.shape) for w in src.weights], [tuple(w.shape) for w in model.weights]
     if theirs != ours: raise ValueError(f"init: {path} holds {len(theirs)} weight arrays that do not fit this architecture's "
@@ -337,7 +337,7 @@ def _check_sources(c: TrainConfig, # the settings
     specs = [('init', c.init)] if c.init else []
     if not (Path(out)/'teacher.npz').exists(): specs += [('teacher', s.strip()) for s in (c.teacher or '').split(',') if s.strip()]
     for flag, spec in specs:
-        path = Path(spec).expanduser() if spec.endswith('.npz') else model_path(str(Path(spec).expanduser()))
+        path = Path(spec).expanduser() if spec.endswith('.npz') else model_path(spec)
         if path.is_file(): continue
         raise FileNotFoundError(f"{flag}: {spec} is not a file; expected " + ("a .keras model (a run's best.keras) or a shipped model's name" if flag == 'init'
                                 else "shipped model names or .keras files, joined by commas, or a run's teacher.npz"))
