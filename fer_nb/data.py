@@ -47,7 +47,8 @@ def find_fer2013(path=None, # an explicit path; else `$FER2013_CSV`, else a defa
                             " (on Colab: upload it to /content or keep it in Google Drive's My Drive)")
 
 # %% ../nbs/00_data.ipynb #d4426cb4
-def locate_fer2013(path=None) -> Path:
+def locate_fer2013(path=None, # an explicit path; else `$FER2013_CSV`, else a default name nearby
+                  ) -> Path:
     "`find_fer2013`, and on Colab also Google Drive's My Drive (mounted on demand); a clear error when missing."
     try: return find_fer2013(path)
     except FileNotFoundError:
@@ -67,7 +68,8 @@ def _gunzip(raw: bytes, path) -> bytes:
 
 
 # %% ../nbs/00_data.ipynb #9575af8c
-def read_csv_bytes(path):
+def read_csv_bytes(path, # a FER2013 `.csv` or `.csv.gz`
+                  ):
     "The text of a FER2013 `.csv` (memory-mapped, no copy) or `.csv.gz` (inflated), with clear errors for bad files."
     path = Path(path)
     with open(path, 'rb') as f:
@@ -259,7 +261,8 @@ def _save_cache(dest: Path, **arrays):
 
 
 # %% ../nbs/00_data.ipynb #ede1a9e3
-def file_sha256(path) -> str:
+def file_sha256(path, # any file
+               ) -> str:
     "Hex sha256 of a file, read in 1 MB blocks."
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -319,7 +322,8 @@ def load_fer2013(path=None, # the CSV (`.csv` or `.csv.gz`); default: see `find_
 
 
 # %% ../nbs/00_data.ipynb #81aa5745
-def class_counts(data: FER2013):
+def class_counts(data: FER2013, # a loaded dataset
+                ):
     "DataFrame of face counts: one row per split (plus `rows`), one column per emotion."
     import pandas as pd
     table = pd.DataFrame(0, index=list(USAGES), columns=list(data.classes), dtype=int)
@@ -330,7 +334,8 @@ def class_counts(data: FER2013):
 
 
 # %% ../nbs/00_data.ipynb #c8f9fcb0
-def counts_markdown(table) -> str:
+def counts_markdown(table, # a `class_counts` DataFrame
+                   ) -> str:
     "A class-count table as a Markdown table with thousands separators."
     head = ['Usage', *table.columns]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
@@ -377,7 +382,8 @@ def plot_faces(data: FER2013, # a `FER2013`
     return fig
 
 # %% ../nbs/00_data.ipynb #fcc4cf1f
-def to_float(images) -> np.ndarray:
+def to_float(images, # uint8 faces `(N,48,48)` or `(N,48,48,1)`
+            ) -> np.ndarray:
     "uint8 images (0-255) as float32 in [0, 1], with a channel axis: (N,48,48) or (N,48,48,1) -> (N,48,48,1)."
     x = np.asarray(images)
     if x.ndim == 3: x = x[..., None]

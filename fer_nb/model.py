@@ -111,7 +111,9 @@ def resnet_cnn(filters=(64, 128, 256, 512), # channels of the four stages (befor
 ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn, 'resnet': resnet_cnn}
 
 # %% ../nbs/01_model.ipynb #a1fe93dd
-def build_model(arch='reference', **kwargs):
+def build_model(arch='reference', # a key of `ARCHITECTURES`
+                **kwargs, # its builder's arguments, e.g. `width=0.5`, `lr=0.01`
+               ):
     "Build the registered architecture `arch` (see `ARCHITECTURES`), passing `kwargs` to its builder."
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {arch!r}; expected one of {', '.join(ARCHITECTURES)}")
@@ -121,7 +123,8 @@ def build_model(arch='reference', **kwargs):
     return ARCHITECTURES[arch](**kwargs)
 
 # %% ../nbs/01_model.ipynb #bbe2f47e
-def mflops(model) -> float:
+def mflops(model, # a Keras model
+          ) -> float:
     "Millions of floating-point operations per face of a Keras model's convolutions and dense layers."
     macs = 0
     for layer in model.layers:
@@ -200,7 +203,8 @@ def shipped_models() -> dict:
 
 
 # %% ../nbs/01_model.ipynb #5c9cd3c9
-def model_path(name_or_path=None) -> Path:
+def model_path(name_or_path=None, # a shipped model's name or a model file's path (None: the best shipped)
+              ) -> Path:
     "Path of a shipped model by name (default: the best shipped), or of any model file."
     if name_or_path is None:
         names = list(shipped_models())

@@ -67,7 +67,8 @@ def _time_budget(minutes, spent_seconds=0.0):
 
 
 # %% ../nbs/02_train.ipynb #697747f8
-def read_history(run_dir) -> list[dict]:
+def read_history(run_dir, # a run folder
+                ) -> list[dict]:
     "Rows of a run's `history.csv` as dicts of floats, one per epoch (the last if an epoch was logged twice)."
     path = Path(run_dir)/'history.csv'
     if not path.exists(): return []
@@ -407,7 +408,8 @@ def train(data=None, # a `FER2013` or its path
     return run_summary(out)
 
 # %% ../nbs/02_train.ipynb #70c5fed0
-def run_summary(run_dir) -> dict:
+def run_summary(run_dir, # a run folder
+               ) -> dict:
     "What a run folder says about itself: its config, epochs run, the best PublicTest epoch and the training time."
     run_dir = Path(run_dir); history = read_history(run_dir)
     config = json.loads((run_dir/'config.json').read_text())
