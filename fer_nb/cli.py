@@ -85,6 +85,12 @@ def cmd_runs(args):
                      f"{s['train_seconds'] / 60:.0f}" + (f" / {budget:g}" if budget else ''), '-' if left is None else f"{left:.1f}" if left else 'done'))
     w = [max(len(r[k]) for r in rows) for k in range(5)]
     for r in rows: print(f"{r[0]:<{w[0]}}" + ''.join(f"  {v:>{n}}" for v, n in zip(r[1:], w[1:])))
+    if getattr(args, 'plot', None):   # PublicTest against training time, one line per run that has epochs
+        import matplotlib; matplotlib.use('Agg')
+        from fer_nb.train import read_history, plot_time_to_accuracy
+        histories = {str(r.relative_to(r.parent.parent)): h for r in runs if (h := read_history(r))}
+        Path(args.plot).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        plot_time_to_accuracy(histories, Path(args.plot).expanduser()); print(f"saved {args.plot}")
 
 # %% ../nbs/06_cli.ipynb #a77afbb1
 def cmd_evaluate(args):
@@ -181,6 +187,7 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME (TensorFlow backend)')
     u = sub.add_parser('runs', help='list training runs and their progress'); u.set_defaults(func=cmd_runs)
     u.add_argument('folders', nargs='*', metavar='FOLDER', help=f"folders holding run folders (default: {' and '.join(RUN_FOLDERS)})")
+    u.add_argument('--plot', metavar='PNG', help='also save PublicTest accuracy against training minutes, one line per run, here')
     e = sub.add_parser('evaluate', help='evaluate a model'); e.set_defaults(func=cmd_evaluate)
     e.add_argument('--model', **model_flag); e.add_argument('--data', **data_flag)
     e.add_argument('--runtime', **runtime_flag)

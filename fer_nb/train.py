@@ -444,7 +444,7 @@ def plot_time_to_accuracy(histories: dict, # {name: history rows}, as for `time_
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, h in histories.items():
         ax.plot(np.cumsum([r['seconds'] for r in h]) / 60, [r['val_accuracy'] for r in h], label=name, lw=1.5)
-    ax.set(xlabel='training minutes, on the machine each trained on (its card)', ylabel='PublicTest accuracy', title='Accuracy against training time')
+    ax.set(xlabel='training minutes, on the machine each trained on', ylabel='PublicTest accuracy', title='Accuracy against training time')
     ax.grid(alpha=0.3); ax.legend(); fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig
