@@ -77,8 +77,9 @@ def cmd_runs(args):
     runs = sorted(p.parent for f in folders if f.is_dir() for p in [*f.glob('config.json'), *f.glob('*/config.json')])
     if not runs: print(f"no runs in {', '.join(map(str, folders))}"); return 0
     rows = [('run', 'epochs', 'best PublicTest', 'minutes', 'hours left')]
-    for run in runs:
-        s = run_summary(run); c = s['config']; budget = c.get('max_minutes'); left = _hours_left(s)
+    summaries = {run: run_summary(run) for run in runs}
+    for run, s in summaries.items():
+        c = s['config']; budget = c.get('max_minutes'); left = _hours_left(s)
         timed = c.get('schedule') == 'time'   # its epochs are only a cap: the budget is the plan
         rows.append((str(run), f"{s['epochs_run']}" + ('' if timed else f" / {s['epochs']}"),
                      f"{s['val_accuracy']:.2%} @{s['best_epoch']}" if s['best_epoch'] else '-',
@@ -87,10 +88,10 @@ def cmd_runs(args):
     for r in rows: print(f"{r[0]:<{w[0]}}" + ''.join(f"  {v:>{n}}" for v, n in zip(r[1:], w[1:])))
     if getattr(args, 'plot', None):   # PublicTest against training time, one line per run that has epochs
         import matplotlib; matplotlib.use('Agg')
-        from fer_nb.train import read_history, plot_time_to_accuracy
-        histories = {str(r.relative_to(r.parent.parent)): h for r in runs if (h := read_history(r))}
-        Path(args.plot).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        plot_time_to_accuracy(histories, Path(args.plot).expanduser()); print(f"saved {args.plot}")
+        from fer_nb.train import plot_time_to_accuracy
+        histories = {str(r.relative_to(r.parent.parent)): s['history'] for r, s in summaries.items() if s['history']}
+        plot = Path(args.plot).expanduser(); plot.parent.mkdir(parents=True, exist_ok=True)
+        plot_time_to_accuracy(histories, plot); print(f"saved {args.plot}")
 
 # %% ../nbs/06_cli.ipynb #a77afbb1
 def cmd_evaluate(args):

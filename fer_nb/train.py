@@ -410,7 +410,7 @@ def train(data=None, # a `FER2013` or its path
 # %% ../nbs/02_train.ipynb #70c5fed0
 def run_summary(run_dir, # a run folder
                ) -> dict:
-    "What a run folder says about itself: its config, epochs run, the best PublicTest epoch and the training time."
+    "What a run folder says about itself: its config, epochs run, the best PublicTest epoch, the training time and the history rows."
     run_dir = Path(run_dir); history = read_history(run_dir)
     config = json.loads((run_dir/'config.json').read_text())
     best = max(history, key=lambda r: r['val_accuracy']) if history else {}
@@ -418,7 +418,7 @@ def run_summary(run_dir, # a run folder
                 best_epoch=int(best['epoch']) + 1 if best else None, val_accuracy=round(best.get('val_accuracy', 0), 4),
                 train_seconds=round(sum(r.get('seconds', 0) for r in history), 1),
                 seconds_per_epoch=round(float(np.median([r['seconds'] for r in history if 'seconds' in r] or [0])), 1),
-                config=config)
+                config=config, history=history)
 
 
 # %% ../nbs/02_train.ipynb #076e7e79
