@@ -6,7 +6,7 @@ Each round runs `fer-nb train` once per backend, in a child process (a backend i
 runs' recipe in float32: SGD-Nesterov, augmentation and erasing, `--limit` Training faces, 64 PublicTest faces scored
 after each epoch. The first epoch (tracing, compiling) is left out; the row gives the median seconds of the rest,
 then the median over rounds. The backends take turns in a rotating order, so the VM's drift hits each alike.
-`tensorflow` is fer_nb's default, with oneDNN's kernels on (`fer_nb.data.TF_ENV`); `tensorflow-no-onednn` has
+`tensorflow` is fer_nb's default, with oneDNN's kernels on (`fer_nb.env.TF_ENV`); `tensorflow-no-onednn` has
 `TF_ENABLE_ONEDNN_OPTS=0`, which is what TensorFlow itself chooses on CPUs without AVX-512, and is the baseline.
 """
 from __future__ import annotations
@@ -23,11 +23,12 @@ def train_seconds(backend, # a key of BACKENDS
                   data, limit, epochs, out):
     "Median seconds of the epochs after the first, from the run's `history.csv`, for `fer-nb train` under `backend`."
     from fer_nb.data import locate_fer2013
-    from fer_nb.train import _command, read_history
+    from fer_nb.train import train_command
+    from fer_nb.runs import read_history
     arch, width = NETS[net]
     recipe = dict(data=locate_fer2013(data), arch=arch, width=width, precision='float32', epochs=epochs, limit=limit, val_limit=64,
                   augment=True, erase=True, optimizer='sgd', lr=0.01, weight_decay=5e-4)   # `TrainConfig` fields
-    cmd = [*shlex.split(_command(recipe)), '--quiet', '--out', str(out)]
+    cmd = [*shlex.split(train_command(recipe)), '--quiet', '--out', str(out)]
     env = {**{k: v for k, v in os.environ.items() if k != 'TF_ENABLE_ONEDNN_OPTS'}, 'KERAS_BACKEND': backend.split('-')[0],
            'TF_CPP_MIN_LOG_LEVEL': '3', **BACKENDS[backend]}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -46,8 +47,8 @@ def main(argv=None):
     ap.add_argument('--json', help='also write the rows to this JSON file')
     args = ap.parse_args(argv)
     if args.epochs < 2: ap.error('--epochs must be at least 2: the first epoch is not timed')
-    from fer_nb.train import _cpu_fields, _cpu_flags, _simd
-    machine = f"{_cpu_fields().get('model name', '?')}, {os.cpu_count()} cores, {_simd(_cpu_flags())}"
+    from fer_nb.env import cpu_fields, cpu_flags, simd_level
+    machine = f"{cpu_fields().get('model name', '?')}, {os.cpu_count()} cores, {simd_level(cpu_flags())}"
     print(f'{machine}; fer-nb train, float32, {args.limit} faces an epoch, median of {args.rounds} rounds\n', flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,8 +12,8 @@ import argparse, collections, json, os, subprocess, sys
 
 STEP = '''
 import numpy as np
-from fer_nb.data import _keras
-keras = _keras()   # with fer_nb's TensorFlow defaults, as `train` imports it
+from fer_nb.env import import_keras
+keras = import_keras()   # with fer_nb's TensorFlow defaults, as `train` imports it
 from fer_nb.train import PRECISIONS
 keras.mixed_precision.set_global_policy(PRECISIONS[{precision!r}])
 from fer_nb.model import reference_cnn

@@ -1,4 +1,4 @@
-"""Short training runs for the accuracy-per-CPU-hour table in `02_train`: each recipe for a budget of about 10 minutes.
+"""Short training runs for the accuracy-per-CPU-hour table in `04_train`: each recipe for a budget of about 10 minutes.
 
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz                  # every recipe, one after another
     python bench/short_runs.py --data ../shared/data/fer2013.csv.gz --only resnet_w05
@@ -8,7 +8,7 @@
 Each recipe is a plain `fer-nb train` command (printed before it runs) into `~/.cache/fer_nb/runs/NAME`, so a killed
 run resumes and a finished one is not trained again. Its `config.json` and `history.csv` are then copied to
 `bench/runs/NAME.json` with the run's float32 PublicTest and PrivateTest scores (`fer-nb train` writes them to
-`metrics.json`) and the same with mirror and ten-crop TTA, which `02_train` reads for its table. Epoch counts are set so that the cosine schedule
+`metrics.json`) and the same with mirror and ten-crop TTA, which `04_train` reads for its table. Epoch counts are set so that the cosine schedule
 ends inside the budget at this machine's pace; `--max-minutes 10` stops a run that falls behind. The `_time` recipes
 span the cosine over the 10 minutes instead (`--schedule time`), so they end annealed however their epochs went.
 """
@@ -60,7 +60,7 @@ RECIPES = {   # name: (run folder, settings); `ref_10min` is the first 10-minute
 def record(name: str, runs: Path, data) -> Path:
     "Copy a recipe's config, history and float32 scores (`metrics.json`; with each TTA, scored now) into bench/runs/NAME.json."
     out = runs/RECIPES[name][0]
-    from fer_nb.train import read_history
+    from fer_nb.runs import read_history
     from fer_nb.evaluate import evaluate
     from fer_nb.model import load_model
     from fer_nb.data import FER2013, load_fer2013

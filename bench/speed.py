@@ -180,7 +180,8 @@ def bench_photo(path, repeats):
 
 def bench_photo_stages(rgb, repeats):
     "Where fer_nb's photo time goes: each stage of `predict` with the default detector, timed on its own (median ms)."
-    from fer_nb.infer import classify_crops, detect_faces, frame_faces, preprocess
+    from fer_nb.faces import detect_faces, frame_faces, preprocess
+    from fer_nb.infer import classify_crops
     from fer_nb.model import load_model
     model = load_model('reference')
     grey = preprocess(rgb); faces = detect_faces(grey); crops = frame_faces(grey, faces)
@@ -218,8 +219,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     import tensorflow as tf
     from fer_nb.data import load_fer2013
-    from fer_nb.train import _machine
-    print(f'machine: {_machine()}, TF {tf.__version__}; '
+    from fer_nb.env import describe_machine
+    print(f'machine: {describe_machine()}, TF {tf.__version__}; '
           f'load average {os.getloadavg()[0]:.2f} (should be near 0)')
     t0 = time.perf_counter()
     data = load_fer2013(args.data)

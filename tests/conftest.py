@@ -3,9 +3,9 @@ import os, sys, subprocess
 from pathlib import Path
 import numpy as np
 import pytest
-from fer_nb.data import _tf_defaults
+from fer_nb.env import tf_defaults
 
-_tf_defaults()   # fer_nb's TensorFlow defaults (oneDNN on) here and in children, whichever test imports TensorFlow first
+tf_defaults()   # fer_nb's TensorFlow defaults (oneDNN on) here and in children, whichever test imports TensorFlow first
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CSV = ROOT.parent/'shared'/'data'/'fer2013.csv.gz'

@@ -70,7 +70,7 @@ def test_run_records_its_backend(backend_run):
     metrics = json.loads((run/'metrics.json').read_text())   # scored by `fer-nb train` under that backend
     epochs = int(SIZES[backend][1])
     assert metrics['backend'] == backend and metrics['epochs_run'] == epochs
-    from fer_nb.train import read_history
+    from fer_nb.runs import read_history
     history = read_history(run)                               # the loss falls every epoch
     assert len(history) == epochs and all(a['loss'] > b['loss'] for a, b in zip(history, history[1:])), history
 

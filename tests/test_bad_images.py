@@ -3,7 +3,8 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from fer_nb.infer import preprocess, predict, ImageError
+from fer_nb.faces import preprocess, ImageError
+from fer_nb.infer import predict
 from conftest import fer_nb_cli
 
 def save(img, path, **kw): img.save(path, **kw); return path
@@ -14,7 +15,7 @@ def face_rgb():
     return Image.fromarray(data.astronaut()).resize((256, 256))
 
 def test_missing_path(tmp_path):
-    with pytest.raises(ImageError, match='nope.png: no such file'): preprocess(tmp_path/'nope.png')
+    with pytest.raises(ImageError, match='nope.png: no such image file'): preprocess(tmp_path/'nope.png')
 
 def test_zero_byte_file(tmp_path):
     (tmp_path/'zero.jpg').write_bytes(b'')

@@ -10,7 +10,8 @@ from conftest import fer_nb_cli
 def folder(real_data, tmp_path_factory):
     "300 photos with a pasted PublicTest face, 20 blank images, 5 broken files."
     from skimage import data as skdata
-    from fer_nb.infer import paste_faces, preprocess
+    from fer_nb.faces import preprocess
+    from fer_nb.infer import paste_faces
     d = tmp_path_factory.mktemp('batch')
     backs = [preprocess(getattr(skdata, n)()) for n in ('coffee', 'rocket', 'brick', 'grass')]
     for k, (photo, _) in enumerate(paste_faces(real_data.x_val[:300], backs, seed=1)): Image.fromarray(photo).save(d/f'face_{k:03d}.jpg', quality=90)

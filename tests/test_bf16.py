@@ -3,11 +3,11 @@ bfloat16 ones with `--precision bf16`."""
 import importlib.util, json, subprocess, sys
 from pathlib import Path
 import pytest
-from fer_nb.train import _cpu_flags
+from fer_nb.env import cpu_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 
-@pytest.mark.skipif(not {'avx512_bf16', 'amx_bf16'} & _cpu_flags(), reason='the CPU has neither AVX-512 BF16 nor AMX: oneDNN falls back to other kernels')
+@pytest.mark.skipif(not {'avx512_bf16', 'amx_bf16'} & cpu_flags(), reason='the CPU has neither AVX-512 BF16 nor AMX: oneDNN falls back to other kernels')
 def test_bf16_training_runs_bf16_convolution_kernels():
     r = subprocess.run([sys.executable, str(ROOT/'bench'/'onednn.py'), '--json'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
@@ -22,7 +22,7 @@ def test_bf16_training_runs_bf16_convolution_kernels():
 
 def test_training_runs_onednn_convolutions_by_default(monkeypatch):
     "fer_nb's TensorFlow default (`TF_ENV`) runs oneDNN's float32 convolutions in all three passes, on CPUs without AVX-512 too."
-    monkeypatch.delenv('TF_ENABLE_ONEDNN_OPTS', raising=False)   # the child gets only what `fer_nb.data._keras` sets
+    monkeypatch.delenv('TF_ENABLE_ONEDNN_OPTS', raising=False)   # the child gets only what `fer_nb.env.import_keras` sets
     spec = importlib.util.spec_from_file_location('onednn', ROOT/'bench'/'onednn.py')
     onednn = importlib.util.module_from_spec(spec); spec.loader.exec_module(onednn)
     convs = [k for k in onednn.kernels('float32') if k['primitive'] == 'convolution']

@@ -3,7 +3,7 @@ import os, re, time
 from pathlib import Path
 import numpy as np
 import pytest
-from fer_nb.data import load_fer2013, class_counts, counts_markdown, CLASSES, USAGES, make_dataset, _cache_path
+from fer_nb.data import load_fer2013, class_counts, counts_markdown, CLASSES, USAGES, make_dataset, cache_path
 from conftest import ROOT, fer_nb_cli
 
 def shared_readme_table():
@@ -36,7 +36,7 @@ def test_cache_is_used_and_invalidated(tmp_path, monkeypatch):
     monkeypatch.setenv('FER_NB_CACHE', str(tmp_path/'cache'))
     csv = write_csv(tmp_path/'small.csv', [f'3,{FACE},Training', f'1,{FACE},PublicTest'])
     first = load_fer2013(csv)
-    cache = _cache_path(csv); assert cache.exists()
+    cache = cache_path(csv); assert cache.exists()
     second = load_fer2013(csv)
     assert (second.pixels == first.pixels).all() and (second.labels == first.labels).all()
     # editing the CSV changes its size/mtime: the stale cache is not used

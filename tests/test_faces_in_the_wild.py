@@ -1,10 +1,11 @@
 """Faces in real photos: recall and false alarms on labelled group photos, own boxes. (FER2013 faces pasted into
-face-free photos are checked where the figures are shown, in `05_infer`'s photo-fidelity cell.)"""
+face-free photos are checked where the figures are shown, in `08_infer`'s photo-fidelity cell.)"""
 import csv, json
 from pathlib import Path
 import numpy as np
 import pytest
-from fer_nb.infer import detect_faces, preprocess, predict, box_iou
+from fer_nb.faces import detect_faces, preprocess, box_iou
+from fer_nb.infer import predict
 from conftest import ROOT, fer_nb_cli
 
 LABELLED = ROOT.parent/'shared'/'data'/'photos'/'labelled'

@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from fer_nb.infer import predict, classify_crops, preprocess, ImageError, annotate
+from fer_nb.faces import preprocess, ImageError
+from fer_nb.infer import predict, classify_crops, annotate
 from conftest import fer_nb_cli, ROOT
 
 PHOTOS = ROOT.parent/'shared'/'data'/'photos'

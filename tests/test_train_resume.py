@@ -2,7 +2,7 @@
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
-from fer_nb.train import read_history, run_summary
+from fer_nb.runs import read_history, run_summary
 
 SCRIPT = """
 import sys

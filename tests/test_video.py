@@ -24,7 +24,7 @@ def clip(real_data, tmp_path_factory):
     return write_clip(tmp_path_factory.mktemp('video')/'clip.mp4', real_data.x_val[2, :, :, 0])
 
 def test_rows_per_sampled_frame_and_one_track(clip, tmp_path):
-    from fer_nb.infer import analyze_video
+    from fer_nb.video import analyze_video
     v = analyze_video(clip, fps=5, csv=tmp_path/'rows.csv', plot=tmp_path/'timeline.png', annotate=tmp_path/'ann.mp4', progress=False)
     assert v['sampled'] == 20 and v['skipped'] == 0                      # 4 s at 25 fps sampled at 5 fps
     assert len(v['rows']) == 20 and {r['track'] for r in v['rows']} == {0}
@@ -70,7 +70,7 @@ def test_damaged_frames_are_skipped(real_data, tmp_path):
     data = bytearray(path.read_bytes()); starts = [i for i in range(len(data) - 1) if data[i] == 0xFF and data[i + 1] == 0xD8]
     for s in starts[12:15]: data[s:s + 600] = os.urandom(600)              # three frames in the middle damaged
     path.write_bytes(bytes(data))
-    from fer_nb.infer import analyze_video
+    from fer_nb.video import analyze_video
     v = analyze_video(path, fps=10, progress=False)
     assert v['sampled'] + v['skipped'] == 30 and 0 < v['skipped'] <= 3 and v['sampled'] >= 27
 
@@ -80,7 +80,7 @@ def test_memory_stays_flat_on_a_long_video(real_data, tmp_path):
     write_clip(long_, real_data.x_val[2, :, :, 0], seconds=240, fps=4, size=(1280, 720), moving=False)   # every other frame sampled
     write_clip(short, real_data.x_val[2, :, :, 0], seconds=20, fps=4, size=(1280, 720), moving=False)
     # VmHWM (this process's peak RSS) starts afresh at exec; ru_maxrss would carry over pytest's own peak
-    script = ("import sys; from fer_nb.infer import analyze_video; v = analyze_video(sys.argv[1], fps=2, progress=False); "
+    script = ("import sys; from fer_nb.video import analyze_video; v = analyze_video(sys.argv[1], fps=2, progress=False); "
               "print(v['sampled'], next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))")
     peak = {}
     for p in (short, long_):

@@ -165,14 +165,14 @@ def make_images(data: str | None):
     args = [bin_dir/'fer-nb', 'evaluate', '--out', tmp/'evaluate'] + (['--data', data] if data else [])
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     shutil.copyfile(tmp/'evaluate'/'confusion_matrix.png', IMAGES/'confusion_matrix.png')
-    subprocess.run([sys.executable, '-c', "from fer_nb.model import shipped_models; from fer_nb.train import plot_time_to_accuracy; "
+    subprocess.run([sys.executable, '-c', "from fer_nb.model import shipped_models; from fer_nb.runs import plot_time_to_accuracy; "
                     "plot_time_to_accuracy({n: c['history'] for n, c in shipped_models().items() if c.get('history')}, "
                     f"path={str(IMAGES/'time_to_accuracy.png')!r})"], check=True)
     group = ROOT.parent/'shared'/'data'/'photos'/'labelled'/'2008_001322.jpg'   # PASCAL VOC via dlib (Boost licence)
     if group.exists():
         subprocess.run([bin_dir/'fer-nb', 'predict', group, '--annotate', tmp], check=True, stdout=subprocess.DEVNULL)
         Image.open(tmp/f'{group.stem}_annotated.png').convert('RGB').save(IMAGES/'group_annotated.jpg', quality=85)
-        subprocess.run([sys.executable, '-c', f"from fer_nb.infer import pan_zoom_clip; pan_zoom_clip({str(group)!r}, {str(tmp/'clip.mp4')!r})"], check=True)
+        subprocess.run([sys.executable, '-c', f"from fer_nb.video import pan_zoom_clip; pan_zoom_clip({str(group)!r}, {str(tmp/'clip.mp4')!r})"], check=True)
         subprocess.run([bin_dir/'fer-nb', 'video', tmp/'clip.mp4', '--fps', '5', '--smooth', '0.5', '--quiet',
                         '--plot', IMAGES/'video_timeline.png'], check=True, stdout=subprocess.DEVNULL)
 
