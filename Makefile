@@ -7,7 +7,7 @@ export FER2013_CSV ?= $(abspath $(firstword $(wildcard fer2013.csv fer2013.csv.g
 export FER_NB_CACHE ?= $(CURDIR)/.cache
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup demo test ci check-clean check-cards nbtest docs docs-check pytest bench train clean
+.PHONY: setup demo test test-fast ci check-clean check-cards nbtest docs docs-check pytest bench train clean
 
 # uv installs the same releases as pip, several times faster (it does not byte-compile them all); pip is the fallback.
 $(BIN)/fer-nb: settings.ini setup.py
@@ -28,6 +28,11 @@ demo: setup
 
 # Every check CI runs: notebooks clean and in sync with the library, notebook tests, docs site and README, then pytest.
 test: setup check-clean nbtest docs-check pytest
+
+# The fast tier, for every edit (<= 90 s): notebooks clean and exported, then the tests that need neither the real FER2013
+# file nor minutes (generated data, shipped photos, the reference CNN and the default model); `make test` is the full CI.
+test-fast: setup check-clean
+	env -u FER2013_CSV -u CI $(BIN)/python -m pytest tests/ -m "not slow and not realdata" -n 2 -p no:cacheprovider -W ignore::DeprecationWarning --durations=5 -q
 
 # CI as it runs: `bash .ci/run` in a fresh clone of HEAD, in a temporary folder with ../shared beside it, removed
 # afterwards (each clone holds a 4.5 GB venv; left behind, a few of them fill the disk CI needs).

@@ -17,7 +17,6 @@ import argparse, json, os, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))   # fer_nb from this checkout, for `record`
 COMMON = ['--precision', 'bf16', '--max-minutes', '10', '--quiet']
 SCORES = ('train_seconds', 'best_epoch', 'val_accuracy', 'test_accuracy')   # from the run's metrics.json, re-scored in float32
 TTAS = ('flip', 'crops')   # test-time augmentations scored as well (`fer_nb.model.tta_views`)

@@ -15,7 +15,7 @@ from .runs import read_history, run_summary
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'BF16_FLAGS', 'DEFAULT_RUN', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments',
-           'config_from_args', 'train_command', 'teacher_targets', 'train']
+           'config_from_args', 'train_command', 'onednn_kernels', 'teacher_targets', 'train']
 
 # %% ../nbs/04_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -210,6 +210,26 @@ def train_command(config: dict) -> str:
         args += [f'--{f.name.replace("_", "-")}'] + ([] if value is True else [value])
     return ' '.join(shlex.quote(str(a)) for a in args)
 
+
+# %% ../nbs/04_train.ipynb #5d5a94e5
+def onednn_kernels(precision='float32', # a key of `PRECISIONS`
+                  ) -> list[dict]:
+    "oneDNN primitives that two training steps of the reference CNN run in `precision`, counted by primitive, pass, kernel and data type."
+    import collections, subprocess
+    step = (f"import numpy as np\nfrom fer_nb.env import import_keras\nkeras = import_keras()\n"
+            f"keras.mixed_precision.set_global_policy({PRECISIONS[precision]!r})\nfrom fer_nb.model import reference_cnn\n"
+            "model = reference_cnn(); rng = np.random.default_rng(0)\n"
+            "x = rng.random((128, 48, 48, 1), dtype=np.float32); y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, 128)]\n"
+            "model.fit(x, y, epochs=1, batch_size=64, verbose=0)")
+    env = {**os.environ, 'ONEDNN_VERBOSE': '1', 'TF_CPP_MIN_LOG_LEVEL': '3', 'KERAS_BACKEND': 'tensorflow'}
+    out = subprocess.run([sys.executable, '-c', step], capture_output=True, text=True, env=env, timeout=600, check=True).stdout
+    counts = collections.Counter()
+    for line in out.splitlines():
+        f = line.split(',')
+        if len(f) > 8 and f[0] == 'onednn_verbose' and f[3] == 'exec' and f[5] in ('convolution', 'matmul', 'inner_product'):
+            src = f[8].split()[0].split(':')[1] if ':' in f[8] else '?'   # 'src:bf16::blocked...' -> 'bf16'
+            counts[(f[5], f[7], f[6], src)] += 1
+    return [dict(primitive=p, pass_=k, kernel=impl, dtype=d, executions=n) for (p, k, impl, d), n in sorted(counts.items())]
 
 # %% ../nbs/04_train.ipynb #bfb202d6
 BF16_FLAGS = {'amx_bf16', 'avx512_bf16', 'bf16'}   # CPU flags of native bfloat16 arithmetic (x86 AMX, AVX-512 BF16; ARM)

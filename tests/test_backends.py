@@ -5,6 +5,7 @@ shipped `vgg_w1_kd`: its first 160 epochs ran under JAX on a lent GPU, and `test
 import importlib.util, json, os, subprocess, sys, textwrap
 import numpy as np
 import pytest
+pytestmark = pytest.mark.slow   # see conftest: `make test-fast` leaves these out
 from conftest import write_csv
 
 BACKENDS = [pytest.param(b, marks=pytest.mark.skipif(importlib.util.find_spec(b) is None, reason=f'{b} is not installed'))

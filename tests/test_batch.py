@@ -3,6 +3,7 @@ import csv, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 import pytest
+pytestmark = pytest.mark.slow   # see conftest: `make test-fast` leaves these out
 from PIL import Image
 from conftest import fer_nb_cli
 

@@ -7,17 +7,20 @@ plots; a full-page screenshot of each is saved in `out/docs-screens/`.
 import functools, http.server, json, os, shutil, threading
 from pathlib import Path
 import pytest
+pytestmark = pytest.mark.slow   # see conftest: `make test-fast` leaves these out
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS, SHOTS = ROOT/'_docs', ROOT/'out'/'docs-screens'
 CHROMIUM, DRIVER = shutil.which('chromium') or shutil.which('chromium-browser'), shutil.which('chromedriver')
 
 # page -> (functions whose API docs it must show, least number of plots/pictures it must show)
-PAGES = {'index.html': ([], 2), 'data.html': (['load_fer2013', 'make_dataset', 'locate_fer2013'], 3),
-         'model.html': (['reference_cnn', 'build_model', 'load_model'], 0), 'train.html': (['train', 'run_summary'], 0),
-         'ship.html': (['score_run', 'ship_model', 'results_table'], 0),
-         'evaluate.html': (['evaluate', 'plot_confusion', 'plot_roc_pr', 'plot_reliability'], 4),
-         'infer.html': (['predict', 'classify_crops', 'annotate'], 1), 'cli.html': (['main'], 0)}
+PAGES = {'index.html': ([], 2), 'env.html': (['import_keras', 'describe_machine', 'savefig', 'Progress'], 0),
+         'data.html': (['load_fer2013', 'make_dataset', 'locate_fer2013'], 3),
+         'model.html': (['reference_cnn', 'build_model', 'load_model', 'export_model'], 0), 'runs.html': (['read_history', 'run_summary'], 1),
+         'train.html': (['train', 'TrainConfig'], 0), 'evaluate.html': (['evaluate', 'plot_confusion', 'plot_roc_pr', 'plot_reliability'], 4),
+         'ship.html': (['score_run', 'ship_model', 'results_table'], 0), 'faces.html': (['load_image', 'detect_faces', 'frame_faces'], 0),
+         'infer.html': (['predict', 'classify_crops', 'annotate'], 1), 'batch.html': (['predict_files', 'iter_predictions'], 0),
+         'video.html': (['analyze_video', 'plot_timeline'], 1), 'cli.html': (['main'], 0)}
 
 def _missing(what):
     if os.environ.get('CI'): pytest.fail(f'{what} (CI must build and check the docs site)')
@@ -71,3 +74,12 @@ def test_page_renders(site, browser, page):
     browser.set_window_size(1280, min(height, 12000))
     assert browser.save_screenshot(str(SHOTS/page.replace('.html', '.png')))
     browser.set_window_size(1280, 900)
+
+@pytest.mark.parametrize('old, new', [('infer.html#analyze_video', 'video.html#analyze_video'), ('train.html#run_summary', 'runs.html#run_summary'),
+                                      ('infer.html#export_model', 'model.html#export_model'), ('infer.html#predict', 'infer.html#predict')])
+def test_old_links_reach_the_moved_definitions(site, browser, old, new):
+    "A link from before the notebooks were split lands on the page that now holds the definition."
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.get(f'{site}/{old}')
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith(new))
+    assert browser.find_element('id', new.split('#')[1])

@@ -1,6 +1,8 @@
 """Exported models give the same top class as Keras on the real PrivateTest crops (>= 99.9 % agreement). The TFLite
-export and an unknown format are tested where `export_model` is defined (`nbs/08_infer.ipynb`)."""
+export and an unknown format are tested where `export_model` is defined (`nbs/02_model.ipynb`)."""
 import numpy as np
+import pytest
+pytestmark = pytest.mark.slow   # see conftest: `make test-fast` leaves these out
 from fer_nb.model import export_model
 from fer_nb.infer import classify_crops
 from fer_nb.model import load_model

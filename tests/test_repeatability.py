@@ -1,6 +1,7 @@
 """Same seed, same data, same command on this CPU => the same model and the same PrivateTest accuracy."""
 import json, os, subprocess, sys, time
 import pytest
+pytestmark = pytest.mark.slow   # see conftest: `make test-fast` leaves these out
 
 SCRIPT = """
 import sys, json, time

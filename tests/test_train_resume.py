@@ -2,6 +2,7 @@
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
+pytestmark = pytest.mark.slow   # see conftest: `make test-fast` leaves these out
 from fer_nb.runs import read_history, run_summary
 
 SCRIPT = """

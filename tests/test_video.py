@@ -6,7 +6,7 @@ import pytest
 from conftest import fer_nb_cli
 
 def write_clip(path, face, seconds=4.0, fps=25, size=(640, 480), moving=True):
-    "A clip with one FER2013 face (enlarged to 140 px) gliding across a textured background."
+    "A clip with one 48x48 face (enlarged to 140 px) gliding across a textured background."
     import cv2
     from skimage import data as skdata
     back = cv2.resize(cv2.cvtColor(skdata.coffee(), cv2.COLOR_RGB2BGR), size)
@@ -20,8 +20,8 @@ def write_clip(path, face, seconds=4.0, fps=25, size=(640, 480), moving=True):
     return path
 
 @pytest.fixture(scope='module')
-def clip(real_data, tmp_path_factory):
-    return write_clip(tmp_path_factory.mktemp('video')/'clip.mp4', real_data.x_val[2, :, :, 0])
+def clip(astronaut_face, tmp_path_factory):
+    return write_clip(tmp_path_factory.mktemp('video')/'clip.mp4', astronaut_face)
 
 def test_rows_per_sampled_frame_and_one_track(clip, tmp_path):
     from fer_nb.video import analyze_video
@@ -74,6 +74,7 @@ def test_damaged_frames_are_skipped(real_data, tmp_path):
     v = analyze_video(path, fps=10, progress=False)
     assert v['sampled'] + v['skipped'] == 30 and 0 < v['skipped'] <= 3 and v['sampled'] >= 27
 
+@pytest.mark.slow
 def test_memory_stays_flat_on_a_long_video(real_data, tmp_path):
     "Peak memory analysing 4 minutes of 1280x720 video is within 60 MB of analysing 20 seconds."
     long_, short = tmp_path/'long.mp4', tmp_path/'short.mp4'

@@ -11,7 +11,7 @@ that with nbconvert into one HTML page per notebook, in the sidebar's order, wit
 `--executed` it runs nothing: it renders the notebooks `tools/nbtest.py` saved in _proc/executed/ while testing them.
 """
 from __future__ import annotations
-import argparse, os, re, shutil, subprocess, sys, time, warnings
+import argparse, json, os, re, shutil, subprocess, sys, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -110,6 +110,21 @@ def _for_render(nb):
     return nb, front
 
 
+def moved_anchors() -> dict:
+    "Each API name's page, from nbdev's index of the library (`fer_nb/_modidx.py`): {'analyze_video': 'video.html', ...}."
+    from fer_nb._modidx import d
+    return {url.split('#', 1)[1]: url.split('#', 1)[0] for syms in d['syms'].values() for url, _ in syms.values() if '#' in url}
+
+
+# Old links keep working when a definition moves to another page (`infer.html#analyze_video` is now on `video.html`):
+# a page asked for an anchor it does not have sends the reader to the page that has it.
+_REDIRECT = """<script>(function () {
+  var pages = %s, name = decodeURIComponent(location.hash.slice(1));
+  if (name && !document.getElementById(name) && pages[name] && !location.pathname.endsWith('/' + pages[name])) location.replace(pages[name] + '#' + name);
+})();</script>
+</body>"""
+
+
 def render_html(name: str, nav: list[dict]) -> Path:
     "Render _proc/`name`.ipynb to _docs/ with the site navigation; return the page's path."
     import nbformat
@@ -125,6 +140,7 @@ def render_html(name: str, nav: list[dict]) -> Path:
                      site_css=(TEMPLATE/'site.css').read_text(), metadata=dict(name=page['title']))
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     html = html.replace(_site_url(), '')                     # nbdev's links to the hosted site become relative
+    html = html.replace('</body>', _REDIRECT % json.dumps(moved_anchors(), sort_keys=True), 1)
     out = DOCS/page['href']; out.write_text(html)
     return out
 

@@ -7,9 +7,9 @@ Each `run` call there carries the working tree plus named ignored paths, 64 MiB 
     # there, one call per part, carry ['.gpu/partK']:           mkdir -p /tmp/fer && cp .gpu/partK /tmp/fer/
     # there, with the wheels, carry ['.gpu/whl']:
     #   pip install -q --no-index --no-deps --target /tmp/site .gpu/whl/*.whl
-    #   PYTHONPATH=/tmp/site KERAS_BACKEND=jax setsid nohup python tools/gpu.py train --parts /tmp/fer --out /tmp/run \\
+    #   PYTHONPATH=/tmp/site:. KERAS_BACKEND=jax setsid nohup python tools/gpu.py train --parts /tmp/fer --out /tmp/run \\
     #       -- --arch vgg --width 1.0 --precision bf16 --epochs 300 --augment --erase > /tmp/run.log 2>&1 &
-    # there, when it has finished (`tail /tmp/run.log`):  PYTHONPATH=/tmp/site python tools/gpu.py export --run /tmp/run --out $OUT
+    # there, when it has finished (`tail /tmp/run.log`):  PYTHONPATH=/tmp/site:. python tools/gpu.py export --run /tmp/run --out $OUT
     python tools/gpu.py import --from FILES_AT --out ~/.cache/fer_nb/runs/NAME --ship NAME   # here: re-scored on CPU
 
 When the shipped models are left out of the call (`tools/gpu_lease.sh` says how), all parts travel in one call, and
@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 PART_BYTES = 12 * 2**20   # one part per call, beside the ~50 MB tracked tree
 WHEELS = ('keras-*.whl', 'namex-*.whl', 'optree-*.whl')   # what the GPU machine lacks (../shared/gpu/README.md)
 

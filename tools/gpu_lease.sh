@@ -20,7 +20,8 @@ LOG="$OUT/log.txt"; say() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$LOG"
 cp .gpu/part* "$W/fer/"
 if [ -z "${SMOKE:-}" ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --target "$W/site" .gpu/whl/*.whl >> "$LOG" 2>&1
-  export PYTHONPATH="$W/site"; nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >> "$LOG" 2>&1
+  export PYTHONPATH="$W/site:$PWD"   # the Keras wheels, and fer_nb from this working tree (no sys.path edits in the scripts)
+  nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >> "$LOG" 2>&1
   SUB=(); PY=python3
 else SUB=(--limit 512 --val-limit 256); PY=${PY:-python}; fi
 export KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false PYTHONUNBUFFERED=1 JAX_COMPILATION_CACHE_DIR=/tmp/fer-nb-jax-cache  # the real runs (and later calls) reuse compiled kernels

@@ -35,6 +35,12 @@ def save_executed(nb, dest_dir: Path = EXECUTED) -> Path:
 def main():
     from execnb.shell import CaptureShell
     from nbdev.test import nbdev_test
+    # Why a patch and not a hook: nbdev 2.4.14's `test_nb` builds its `CaptureShell` inside the function and drops it,
+    # outputs and all, returning only (passed, seconds); nbdev offers no callback, processor or return value that sees the
+    # executed notebook. What breaks on an upgrade: if `test_nb` stops calling `CaptureShell.run_all(nb, ...)` (or passes
+    # a notebook that is not the file's cells), nothing is saved and `tools/docs.py --executed` stops with "_proc/executed/NAME.ipynb
+    # missing", or `save_executed` raises on the cell count; the tests themselves still run. nbdev and execnb are pinned
+    # in settings.ini's dev_requirements for that reason.
     run_all = CaptureShell.run_all
     def run_and_keep(self, nb, *args, **kwargs):
         run_all(self, nb, *args, **kwargs)                   # raises on a failing cell: nothing is saved
