@@ -115,16 +115,17 @@ def _parse_pixel_fields(buf, starts, ends, out, status):
 
 
 # %% ../nbs/01_data.ipynb #e0d9b868
-_compiled = {}
+@functools.cache   # compiled once a process
+def _pixel_kernel():
+    "`_parse_pixel_fields` compiled by numba; the plain-Python function itself where numba is not installed."
+    try: from numba import njit
+    except ImportError: return _parse_pixel_fields   # pure Python fallback: correct, but slow
+    return njit(cache=True, nogil=True)(_parse_pixel_fields)
 
-def _parse_pixel_fields_fast(buf, starts, ends, out, status):
-    "`_parse_pixel_fields` compiled by numba (pure Python if numba is missing), run on all cores in row blocks."
-    if 'kernel' not in _compiled:
-        try:
-            from numba import njit
-            _compiled['kernel'] = njit(cache=True, nogil=True)(_parse_pixel_fields)
-        except ImportError: _compiled['kernel'] = _parse_pixel_fields  # pure Python fallback: correct, but slow
-    kernel, n = _compiled['kernel'], len(starts)
+# %% ../nbs/01_data.ipynb #740348ad
+def _parse_pixel_fields_fast(buf, starts, ends, out, status, compiled=True):
+    "`_parse_pixel_fields` compiled by numba (pure Python if numba is missing, or not `compiled`), run on all cores in row blocks."
+    kernel, n = _pixel_kernel() if compiled else _parse_pixel_fields, len(starts)
     blocks = min(os.cpu_count() or 1, 8) if n >= 2000 and kernel is not _parse_pixel_fields else 1
     if blocks == 1: return kernel(buf, starts, ends, out, status)
     from concurrent.futures import ThreadPoolExecutor
@@ -132,7 +133,6 @@ def _parse_pixel_fields_fast(buf, starts, ends, out, status):
     with ThreadPoolExecutor(blocks) as pool:
         list(pool.map(lambda ab: kernel(buf, starts[ab[0]:ab[1]], ends[ab[0]:ab[1]], out[ab[0]:ab[1]], status[ab[0]:ab[1]]),
                       zip(cuts[:-1], cuts[1:])))
-
 
 # %% ../nbs/01_data.ipynb #c897ffd2
 def _pixel_problem(field: bytes) -> str:
@@ -206,16 +206,17 @@ def _split_fields(raw, starts, ends, lines, cols, path):
 def parse_fer2013_bytes(raw: bytes, # the CSV text (bytes, or a memory map)
                         path='<bytes>', # the file's name, for error messages
                         skip_bad_rows=False, # leave out (and warn about) bad rows instead of stopping at the first
+                        compiled=True, # parse pixels with numba's compiled kernel; False: the plain-Python fallback
                        ): # `(pixels (N,48,48,1) uint8, labels (N,) int64, usage (N,) int8)`
     "Parse FER2013 CSV text into `(pixels (N,48,48,1) uint8, labels (N,) int64, usage (N,) int8)`."
     cols = _header_columns(raw, path)
     starts, ends, lines = _row_spans(raw)
     if not starts: raise FERDataError(f"{path}: header only, no data rows")
-    if skip_bad_rows: return _parse_skipping(raw, starts, ends, lines, cols, path)
+    if skip_bad_rows: return _parse_skipping(raw, starts, ends, lines, cols, path, compiled)
     labels, usage, ps, pe = _split_fields(raw, starts, ends, lines, cols, path)
     pixels = np.empty((len(starts), N_PIXELS), np.uint8)
     status = np.zeros(len(starts), np.uint8)
-    _parse_pixel_fields_fast(np.frombuffer(raw, np.uint8), ps, pe, pixels, status)
+    _parse_pixel_fields_fast(np.frombuffer(raw, np.uint8), ps, pe, pixels, status, compiled)
     bad = np.flatnonzero(status)
     if len(bad):
         r = bad[0]
@@ -224,12 +225,12 @@ def parse_fer2013_bytes(raw: bytes, # the CSV text (bytes, or a memory map)
 
 
 # %% ../nbs/01_data.ipynb #9bc6ba56
-def _parse_skipping(raw, starts, ends, lines, cols, path):
+def _parse_skipping(raw, starts, ends, lines, cols, path, compiled=True):
     "Parse row by row, leaving out and reporting each bad row."
     import warnings
     keep, problems = [], []
     for s, e, line in zip(starts, ends, lines):
-        try: keep.append(parse_fer2013_bytes(raw[:raw.find(b'\n')+1] + raw[s:e], path))
+        try: keep.append(parse_fer2013_bytes(raw[:raw.find(b'\n')+1] + raw[s:e], path, compiled=compiled))
         except FERDataError as err: problems.append(str(err).replace('line 2:', f'line {line}:'))
     for p in problems: warnings.warn(f"skipped: {p}")
     if problems: warnings.warn(f"{path}: skipped {len(problems)} bad row(s) of {len(starts)}")

@@ -103,6 +103,7 @@ def _haar_cascade():
     import cv2
     return cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
 
+# %% ../nbs/07_faces.ipynb #8be11d2b
 def haar_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
                  min_size_frac=0.05, # smallest face, as a fraction of the shorter side
                  min_face=IMG_SIZE, # smallest face, in pixels
@@ -119,7 +120,6 @@ def haar_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
     boxes = [tuple(int(round(v / scale)) for v in b) for b in boxes]
     return sorted(boxes, key=lambda b: -b[2] * b[3])
 
-
 # %% ../nbs/07_faces.ipynb #3658c233
 YUNET_FILE = MODELS_DIR/'yunet_s_640_640.onnx'   # shipped; licence and provenance beside it
 YUNET_SCORE = 0.6   # keep faces scored at least this (chosen on pasted FER2013 faces and face-free photos, below)
@@ -134,11 +134,11 @@ def _yunet_net():
     if not YUNET_FILE.is_file(): raise FileNotFoundError(f"{YUNET_FILE}: the shipped YuNet face detector is missing; reinstall fer_nb")
     return cv2.FaceDetectorYN.create(str(YUNET_FILE), '', (320, 320), YUNET_SCORE, YUNET_NMS, YUNET_TOP_K)
 
+# %% ../nbs/07_faces.ipynb #1af7148e
 def _yunet_detector(width, height, score):
     "The shipped YuNet detector, set to this image's size and score threshold."
     net = _yunet_net(); net.setInputSize((width, height)); net.setScoreThreshold(score)
     return net
-
 
 # %% ../nbs/07_faces.ipynb #a37aab91
 def yunet_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from .env import describe_machine, import_keras
 from .data import FER2013, as_fer2013, file_sha256
-from .model import MODELS_DIR, LiteModel, load_model, mflops, predict_probs, save_half, shipped_models, to_tflite, tta_views, twin_path
+from .model import FACE_BATCH, MODELS_DIR, LiteModel, load_model, mflops, predict_probs, save_half, shipped_models, to_tflite, tta_views, twin_path
 from .runs import run_summary, stage_history, staged_value
 from .evaluate import evaluate, expected_calibration_error, fit_temperature, score, split_arrays
 
@@ -68,7 +68,7 @@ INT8_AIMS = dict(agreement=0.99, max_loss=0.003, crops_per_s=6000)   # when the 
 
 def _crops_per_s(model, faces, repeats=3):
     "Faces a second through `model`: the best of `repeats` timed passes, after a warm-up."
-    predict_probs(model, faces[:512])
+    predict_probs(model, faces[:FACE_BATCH])
     best = min(_timed(lambda: predict_probs(model, faces)) for _ in range(repeats))
     return round(len(faces) / best)
 

@@ -1,9 +1,7 @@
 """Property-based tests: the fast parser, and its plain-Python fallback, agree with a slow, obviously-correct reference on random inputs."""
-import contextlib
 import pytest
 import numpy as np
 from hypothesis import given, settings, strategies as st, HealthCheck
-from fer_nb import data as fer_data
 from fer_nb.data import parse_fer2013_bytes, FERDataError, USAGES
 
 def reference_parse(text: str):
@@ -39,25 +37,18 @@ def fer_rows(draw):
 
 SLOW_DATA_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]   # rows of 2,304 pixels are big and slow to draw
 
-def check_against_reference(rows):
-    "The parser accepts what the reference accepts, with the same arrays, and refuses the rest with a `FERDataError`."
+def check_against_reference(rows, compiled=True):
+    """The parser accepts what the reference accepts, with the same arrays, and refuses the rest with a `FERDataError`;
+    `compiled=False`: with the pixel kernel's plain-Python fallback, what runs where numba is not installed."""
     text = 'emotion,pixels,Usage\n' + '\n'.join(rows) + '\n'
     try: expected = reference_parse(text)
     except ValueError: expected = None
     if expected is None:
-        try: parse_fer2013_bytes(text.encode())
+        try: parse_fer2013_bytes(text.encode(), compiled=compiled)
         except FERDataError: return
         raise AssertionError('fast parser accepted input the reference rejects')
-    got = parse_fer2013_bytes(text.encode())
+    got = parse_fer2013_bytes(text.encode(), compiled=compiled)
     for g, e in zip(got, expected): assert (np.asarray(g) == e).all()
-
-@contextlib.contextmanager
-def plain_python_kernel():
-    "Parse with the pixel kernel's plain-Python fallback, what runs where numba is not installed."
-    saved = dict(fer_data._compiled)
-    fer_data._compiled['kernel'] = fer_data._parse_pixel_fields
-    try: yield
-    finally: fer_data._compiled.clear(); fer_data._compiled.update(saved)
 
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW_DATA_OK)
 @given(st.lists(fer_rows(), min_size=1, max_size=4))
@@ -66,10 +57,10 @@ def test_fast_parser_matches_reference(rows): check_against_reference(rows)
 @settings(max_examples=30, deadline=None, suppress_health_check=SLOW_DATA_OK)
 @given(st.lists(fer_rows(), min_size=1, max_size=4))
 def test_plain_python_fallback_matches_reference(rows):
-    with plain_python_kernel(): check_against_reference(rows)
+    check_against_reference(rows, compiled=False)
 
 def test_plain_python_fallback_refuses_values_over_255():
     "A 3-digit value over 255 is refused, not wrapped around in uint8 arithmetic (it once came back as 300 - 256 = 44)."
     row = '0,' + ' '.join(['300'] + ['1'] * 2303) + ',Training\n'
-    with plain_python_kernel(), pytest.raises(FERDataError, match="line 2: field 'pixels': value 300 at position 1 is out of range 0-255"):
-        parse_fer2013_bytes(('emotion,pixels,Usage\n' + row).encode())
+    with pytest.raises(FERDataError, match="line 2: field 'pixels': value 300 at position 1 is out of range 0-255"):
+        parse_fer2013_bytes(('emotion,pixels,Usage\n' + row).encode(), compiled=False)
