@@ -8,6 +8,9 @@ from conftest import fer_nb_cli
     (['train', '--batch-size', '0'], 'expected a positive integer, got 0'),
     (['train', '--arch', 'resnet9000'], "invalid choice: 'resnet9000'"),
     (['train', '--lr', '-0.1'], 'expected a positive number'),
+    (['train', '--ema', '1.5'], 'expected number in (0, 1), got 1.5'),             # every TrainConfig field checks its range
+    (['train', '--teacher-weight', '0'], 'expected number in (0, 1], got 0.0'),
+    (['predict', 'x.png', '--min-score', '2'], 'expected number in (0, 1], got 2.0'),
     (['evaluate', '--split', 'Training'], "invalid choice: 'Training'"),
     (['evaluate', '--tta', 'rotate'], "invalid choice: 'rotate'"),
     (['predict'], 'the following arguments are required: PATH'),
