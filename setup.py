@@ -20,7 +20,8 @@ requirements = shlex.split(cfg.get('requirements', ''))
 if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
-dev_requirements = (cfg.get('dev_requirements') or '').split()
+serve_requirements = (cfg.get('serve_requirements') or '').split()   # `fer-nb serve`: FastAPI on uvicorn
+dev_requirements = (cfg.get('dev_requirements') or '').split() + serve_requirements
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -41,7 +42,7 @@ setuptools.setup(
     url = cfg['git_url'],
     packages = packages,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require={ 'serve': serve_requirements, 'dev': dev_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),
