@@ -32,9 +32,9 @@ def rss_mb(pid: int) -> float:
 
 
 def workers_of(pid: int) -> list[int]:
-    "The uvicorn worker processes under `pid` (itself when it serves alone)."
+    "The uvicorn worker processes under `pid` (spawned by multiprocessing), or `pid` itself when it serves alone."
     kids = [int(p) for p in Path(f'/proc/{pid}/task/{pid}/children').read_text().split()]
-    return [k for k in kids if 'multiprocessing' not in Path(f'/proc/{k}/cmdline').read_bytes().decode(errors='replace')] or [pid]
+    return [k for k in kids if 'spawn_main' in Path(f'/proc/{k}/cmdline').read_bytes().decode(errors='replace')] or [pid]
 
 
 def main(argv=None):

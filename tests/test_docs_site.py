@@ -20,7 +20,8 @@ PAGES = {'index.html': ([], 2), 'env.html': (['import_keras', 'describe_machine'
          'train.html': (['train', 'TrainConfig'], 0), 'evaluate.html': (['evaluate', 'plot_confusion', 'plot_roc_pr', 'plot_reliability'], 4),
          'ship.html': (['score_run', 'ship_model', 'results_table'], 0), 'faces.html': (['load_image', 'detect_faces', 'frame_faces'], 0),
          'infer.html': (['predict', 'classify_crops', 'annotate'], 1), 'batch.html': (['predict_files', 'iter_predictions'], 0),
-         'video.html': (['analyze_video', 'plot_timeline'], 1), 'cli.html': (['main'], 0)}
+         'video.html': (['analyze_video', 'plot_timeline'], 1), 'serve.html': (['make_app', 'check_image', 'Predictor'], 0),
+         'cli.html': (['main'], 0)}
 
 def _missing(what):
     if os.environ.get('CI'): pytest.fail(f'{what} (CI must build and check the docs site)')

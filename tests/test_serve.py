@@ -164,6 +164,7 @@ def browser(tmp_path_factory):
                 '--disable-background-networking', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
                 f'--use-file-for-fake-video-capture={clip}'):
         opts.add_argument(arg)
+    opts.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     yield driver
     driver.quit()
@@ -181,6 +182,7 @@ def test_page_photo_shows_the_face(server, browser, tmp_path):
     assert browser.find_element('id', 'message').text == '1 face found.'
     assert browser.find_element('id', 'canvas').get_attribute('data-faces') == '1'
     assert browser.find_element('css selector', '#faces h3').text == 'Face 1: Happy'
+    assert not [e for e in browser.get_log('browser') if e['level'] == 'SEVERE'], browser.get_log('browser')
     SHOTS.mkdir(parents=True, exist_ok=True); browser.save_screenshot(str(SHOTS/'photo.png'))
     browser.get(url + '/')                                                   # no token: the server's refusal is shown
     browser.find_element('id', 'file').send_keys(str(path))
