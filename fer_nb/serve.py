@@ -122,7 +122,9 @@ class Predictor:
     def __init__(self,
                  model=None, # a shipped name, a model file, or 'a,b' (default: the best shipped)
                 ):
+        from concurrent.futures import ThreadPoolExecutor
         self.spec, self.model, self.lock = model, load_model(model), threading.Lock()
+        self.queue = ThreadPoolExecutor(1, thread_name_prefix='fer-nb-predict')   # requests wait their turn, first come first served
         self.name = getattr(self.model, 'name', None) or model_path(model).stem
 
     def run(self, images, options) -> list[dict]:
@@ -203,7 +205,8 @@ def make_app(model=None, # what `Predictor` loads (default: the best shipped)
         options, served = predict_options({**body_options, **request.query_params}, limits), state['predictor'].name
         if options['model'] not in (None, served): raise ServeError(422, f"unknown model {options['model']!r}; this server runs {served!r}")
         for name, data in images: check_image(data, name, limits)
-        results = await run_in_threadpool(state['predictor'].run, images, options)
+        predictor = state['predictor']
+        results = await asyncio.get_running_loop().run_in_executor(predictor.queue, predictor.run, images, options)
         if all(r['status'].startswith('error') for r in results): raise ServeError(422, '; '.join(f"{r['file']}: {r['status'][7:]}" for r in results))
         return {'model': state['predictor'].name, 'images': results}
     return app
