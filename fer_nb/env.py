@@ -139,12 +139,12 @@ def range_problem(value, # a number
                   interval='(0, inf)', # where it must lie: '(0, inf)', '[0, 1)', '(0, 1]' ...
                   kind=float, # int or float: how the message names it
                  ) -> str | None:
-    "None when `value` lies in `interval`; else what was expected, e.g. 'expected a positive integer, got 0'."
+    "None when `value` is a number in `interval`; else what was expected, e.g. 'expected a positive integer, got 0'."
     lo, hi = (float(x) for x in interval[1:-1].split(','))
-    ok = (value > lo if interval[0] == '(' else value >= lo) and (value < hi if interval[-1] == ')' else value <= hi)
+    ok = isinstance(value, (int, float)) and (value > lo if interval[0] == '(' else value >= lo) and (value < hi if interval[-1] == ')' else value <= hi)
     if ok: return None
     noun = 'integer' if kind is int else 'number'
-    return f"expected {'a positive ' + noun if interval == '(0, inf)' else f'{noun} in {interval}'}, got {value}"
+    return f"expected {'a positive ' + noun if interval == '(0, inf)' else f'{noun} in {interval}'}, got {value!r}"
 
 # %% ../nbs/00_env.ipynb #c09c94c3
 def number_arg(interval='(0, inf)', # where the value must lie (see `range_problem`)
@@ -154,8 +154,7 @@ def number_arg(interval='(0, inf)', # where the value must lie (see `range_probl
     import argparse
     def parse(text):
         try: value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(range_problem(-float('inf'), interval, kind).rsplit(', got', 1)[0] + f", got {text!r}") from None
+        except ValueError: value = text   # not a number: `range_problem` refuses it in the same words
         if why := range_problem(value, interval, kind): raise argparse.ArgumentTypeError(why)
         return value
     return parse

@@ -8,7 +8,7 @@ __all__ = ['PAGE', 'SERVE_ENV', 'Limits', 'ServeError', 'check_image', 'read_bod
 
 # %% ../nbs/11_serve.ipynb #f9d33b51
 import asyncio, base64, binascii, importlib.util, io, json, os, threading
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from .model import TTA_MODES, load_model, model_path, shipped_models
 from .faces import DETECTOR, DETECTORS
@@ -180,8 +180,9 @@ def make_app(model=None, # what `Predictor` loads (default: the best shipped)
         if token and request.headers.get('authorization', '') != f'Bearer {token}':
             raise ServeError(401, 'missing or wrong bearer token: send the header "Authorization: Bearer TOKEN"')
 
+    html = PAGE.read_text()   # read once, served from memory
     @app.get('/', response_class=HTMLResponse)
-    def page(): return PAGE.read_text()
+    def page(): return html
 
     @app.get('/healthz')
     def healthz(): return {'status': 'ok'}
@@ -231,6 +232,6 @@ def serve(host='127.0.0.1', # the address to listen on (127.0.0.1: this machine 
     "Serve the API with uvicorn until interrupted."
     import uvicorn
     if token: os.environ['FER_NB_TOKEN'] = token
-    os.environ[SERVE_ENV] = json.dumps(dict(model=model, cors=cors, limits={f.name: getattr(limits, f.name) for f in fields(Limits)}))
+    os.environ[SERVE_ENV] = json.dumps(dict(model=model, cors=cors, limits=asdict(limits)))
     uvicorn.run('fer_nb.serve:create_app', factory=True, host=host, port=port, workers=workers, log_level='warning',
                 timeout_keep_alive=5, limit_concurrency=256)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #3b4c7660
 from __future__ import annotations
-import json, math, os, shlex, sys, time
+import functools, json, math, os, shlex, sys, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
@@ -167,16 +167,21 @@ class TrainConfig:
                                      'probabilities on the Training faces become soft targets')
     teacher_weight: float = _opt(0.5, "--teacher's share of each target; the rest is the one-hot label", interval='(0, 1]')
 
+    @staticmethod
+    @functools.cache   # the annotations are read once
+    def kinds() -> dict:
+        "Each field's type without `None` (int, float, str or bool), from the annotations."
+        import typing
+        return {n: next(t for t in (*typing.get_args(h), h) if t is not type(None)) for n, h in typing.get_type_hints(TrainConfig).items()}
+
     def __post_init__(self):
         "Refuse a setting outside its choices or interval, naming it: `TrainConfig(ema=1.5)` fails, as `--ema 1.5` does."
-        import typing
-        hints = typing.get_type_hints(TrainConfig)
         for f in fields(self):
             value, meta = getattr(self, f.name), f.metadata
             if value is None or isinstance(value, bool): continue
             if 'choices' in meta and value not in meta['choices']:
                 raise ValueError(f"{f.name} must be one of {', '.join(map(str, meta['choices']))}, got {value!r}")
-            if 'interval' in meta and (why := range_problem(value, meta['interval'], int if int in typing.get_args(hints[f.name]) + (hints[f.name],) else float)):
+            if 'interval' in meta and (why := range_problem(value, meta['interval'], self.kinds()[f.name])):
                 raise ValueError(f"{f.name}: {why}")
         if self.schedule == 'time' and not self.max_minutes: raise ValueError("schedule 'time' spans the training budget: give max_minutes (--max-minutes)")
 
@@ -184,11 +189,8 @@ class TrainConfig:
 def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subcommand)
                        ):
     "Add one `--flag` per `TrainConfig` field, with its default, type, choices and help; bad values exit 2, as argparse does."
-    import typing
-    hints = typing.get_type_hints(TrainConfig)
     for f in fields(TrainConfig):
-        meta, flag = f.metadata, '--' + f.name.replace('_', '-')
-        kind = [t for t in typing.get_args(hints[f.name]) if t is not type(None)][0] if typing.get_args(hints[f.name]) else hints[f.name]
+        meta, flag, kind = f.metadata, '--' + f.name.replace('_', '-'), TrainConfig.kinds()[f.name]
         if kind is bool: parser.add_argument(flag, action='store_true', help=meta['help'])
         elif 'choices' in meta: parser.add_argument(flag, choices=meta['choices'], default=f.default, help=meta['help'])
         else: parser.add_argument(flag, type=number_arg(meta['interval'], kind) if 'interval' in meta else kind, default=f.default, help=meta['help'])

@@ -103,7 +103,7 @@ def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi
     src, total = _video_rate(cap)
     if smooth is not None and not 0 < smooth <= 1: raise ValueError(f"smooth must be in (0, 1], got {smooth}")
     bar = Progress(math.ceil(total / src * fps) if total and fps else total, 'video', 'frames', enabled=progress, statuses=())
-    tracker, ema, rows, counts, writer = IoUTracker(), {}, [], dict(sampled=0, skipped=0), None
+    tracker, ema, rows, counts, writer = IoUTracker(), {}, [], dict(skipped=0), None   # frames sampled: `bar.done`
     try:
         for k, sec, img in _frames(cap, fps, src, total, counts):
             if max_seconds is not None and sec > max_seconds: break
@@ -123,13 +123,13 @@ def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi
                 drawn = draw_faces(Image.fromarray(img[:, :, ::-1]), [(r['x'], r['y'], r['w'], r['h']) for r in new],
                                    [f"#{r['track']} {r['emotion']} {r[r['emotion']]:.0%}" for r in new])
                 writer.write(np.ascontiguousarray(np.asarray(drawn)[:, :, ::-1]))
-            counts['sampled'] += 1; bar.step()
+            bar.step()
     finally:
         cap.release()
         if writer is not None: writer.release()
-    if counts['sampled'] == 0: raise VideoError(f"{path}: no frames could be read (empty or damaged video)")
+    if bar.done == 0: raise VideoError(f"{path}: no frames could be read (empty or damaged video)")
     bar.close(f"{counts['skipped']} damaged frames skipped, {len(rows):,} face rows")
-    result = dict(rows=rows, tracks=track_summary(rows), **counts, seconds=round(time.perf_counter() - bar.t0, 2))
+    result = dict(rows=rows, tracks=track_summary(rows), sampled=bar.done, **counts, seconds=round(time.perf_counter() - bar.t0, 2))
     if csv: write_video_csv(rows, csv)
     if plot: plot_timeline(rows, path=plot)
     return result
