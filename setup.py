@@ -20,8 +20,8 @@ requirements = shlex.split(cfg.get('requirements', ''))
 if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
-serve_requirements = (cfg.get('serve_requirements') or '').split()   # `fer-nb serve`: FastAPI on uvicorn
-dev_requirements = (cfg.get('dev_requirements') or '').split() + serve_requirements
+extras = {name: shlex.split(cfg.get(f'{name}_requirements') or '') for name in ('plots', 'train', 'serve')}   # see settings.ini
+extras['dev'] = shlex.split(cfg.get('dev_requirements') or '') + [r for name in ('train', 'serve') for r in extras[name]]
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -42,7 +42,7 @@ setuptools.setup(
     url = cfg['git_url'],
     packages = packages,
     install_requires = requirements,
-    extras_require={ 'serve': serve_requirements, 'dev': dev_requirements },
+    extras_require = extras,
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

@@ -6,6 +6,8 @@
 from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
+from .env import MissingExtra, need
+
 
 # %% auto #0
 __all__ = ['cmd_data', 'cmd_train', 'cmd_runs', 'cmd_evaluate', 'cmd_predict', 'cmd_video', 'cmd_serve', 'cmd_export',
@@ -19,7 +21,7 @@ def cmd_data(args):
     print(f"{data.path}: {len(data):,} faces, images {data.pixels.shape[1:]} uint8")
     print(counts_markdown(class_counts(data)))
     if args.plots:
-        import matplotlib; matplotlib.use('Agg')
+        need('matplotlib', 'fer-nb data --plots').use('Agg')
         out = Path(args.plots); out.mkdir(parents=True, exist_ok=True)
         plot_class_distribution(data, out/'class_distribution.png'); plot_faces(data, path=out/'sample_faces.png')
         print(f"plots written to {out}/")
@@ -46,14 +48,15 @@ def cmd_runs(args):
     summaries = {run: run_summary(run) for run in runs}
     print(runs_table(summaries))
     if getattr(args, 'plot', None):   # PublicTest against training time, one line per run that has epochs
-        import matplotlib; matplotlib.use('Agg')
+        need('matplotlib', 'fer-nb runs --plot').use('Agg')
         histories = {str(r.relative_to(r.parent.parent)): s['history'] for r, s in summaries.items() if s['history']}
         plot_time_to_accuracy(histories, Path(args.plot).expanduser()); print(f"saved {args.plot}")
 
 # %% ../nbs/12_cli.ipynb #a77afbb1
 def cmd_evaluate(args):
-    "Evaluate a model on one split; write metrics.json, a classification report and the figures."
-    import matplotlib; matplotlib.use('Agg')
+    "Evaluate a model on one split; write metrics.json, a classification report and (with matplotlib) the figures."
+    try: need('matplotlib').use('Agg'); plots = True
+    except MissingExtra as e: plots = False; print(f"fer-nb evaluate: no figures: {e.needed_by('the figures')}", file=sys.stderr)
     from fer_nb.evaluate import evaluate, write_report, classification_report_text
     from fer_nb.model import shipped_models, model_path
     from fer_nb.runs import read_history
@@ -61,7 +64,7 @@ def cmd_evaluate(args):
     single = args.model is None or ',' not in str(args.model)
     history = read_history(model_path(args.model).parent) if single else None
     if single and not history: history = shipped_models().get(model_path(args.model).name.split('.')[0], {}).get('history')
-    write_report(ev, args.out, history)
+    write_report(ev, args.out, history, plots=plots)
     print(classification_report_text(ev), end='')
     print(f"report written to {args.out}/")
 
@@ -97,7 +100,7 @@ def cmd_predict(args):
 # %% ../nbs/12_cli.ipynb #0bcc4e91
 def cmd_video(args):
     "Faces and emotions over a video: CSV rows, a timeline plot and an annotated video; print a summary per track."
-    import matplotlib; matplotlib.use('Agg')
+    if args.plot: need('matplotlib', 'fer-nb video --plot').use('Agg')
     from fer_nb.video import analyze_video
     from fer_nb.model import load_model
     v = analyze_video(args.video, fps=args.fps, model=load_model(args.model, args.runtime), detector=args.detector, smooth=args.smooth,
@@ -112,8 +115,7 @@ def cmd_video(args):
 # %% ../nbs/12_cli.ipynb #b7b547a0
 def cmd_serve(args):
     "Serve the API and its limits on `--host`:`--port` until interrupted."
-    try: import fastapi, uvicorn   # noqa: F401
-    except ImportError: raise ValueError('fer-nb serve needs FastAPI and uvicorn: pip install "fer_nb[serve]"') from None
+    need('fastapi', 'fer-nb serve'); need('uvicorn', 'fer-nb serve')
     from fer_nb.serve import Limits, serve
     limits = Limits(max_bytes=int(args.max_upload_mb * 2**20), max_images=args.max_images, max_faces=args.max_faces, timeout=args.timeout)
     print(f"fer-nb serve: http://{args.host}:{args.port}/ (API docs at /docs), {args.workers} worker(s)", file=sys.stderr, flush=True)
@@ -218,6 +220,9 @@ def main(argv=None) -> int:
     try: return args.func(args) or 0
     except KeyboardInterrupt:
         print("fer-nb: interrupted", file=sys.stderr); return 130
+    except MissingExtra as e:   # a library of an extra that is not installed: say which command needs it, and the extra
+        feature = f"fer-nb {args.command}" + (' --runtime keras' if getattr(args, 'runtime', None) == 'keras' else '')
+        print(f"fer-nb: error: {e.needed_by(feature)}", file=sys.stderr); return 1
     except Exception as e:
         if not isinstance(e, (FERDataError, ModelFileError, FileNotFoundError, ValueError)): raise   # ImageError and VideoError are ValueErrors
         print(f"fer-nb: error: {e}", file=sys.stderr); return 1

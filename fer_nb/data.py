@@ -12,9 +12,9 @@ import numpy as np
 from .env import import_keras, savefig
 
 # %% auto #0
-__all__ = ['CLASSES', 'USAGES', 'IMG_SIZE', 'N_PIXELS', 'DATA_ENV', 'DEFAULT_NAMES', 'COLAB_FOLDERS', 'MIXES', 'FERDataError',
-           'find_fer2013', 'locate_fer2013', 'read_csv_bytes', 'parse_fer2013_bytes', 'cache_dir', 'cache_path',
-           'file_sha256', 'FER2013', 'load_fer2013', 'as_fer2013', 'class_counts', 'counts_markdown',
+__all__ = ['CLASSES', 'USAGES', 'IMG_SIZE', 'N_PIXELS', 'DATA_ENV', 'DEFAULT_NAMES', 'COLAB_FOLDERS', 'PIXEL_KERNELS', 'MIXES',
+           'FERDataError', 'find_fer2013', 'locate_fer2013', 'read_csv_bytes', 'parse_fer2013_bytes', 'cache_dir',
+           'cache_path', 'file_sha256', 'FER2013', 'load_fer2013', 'as_fer2013', 'class_counts', 'counts_markdown',
            'plot_class_distribution', 'plot_faces', 'to_float', 'one_hot', 'random_affine', 'random_erase',
            'random_mix', 'make_dataset', 'plot_augmented']
 
@@ -114,18 +114,52 @@ def _parse_pixel_fields(buf, starts, ends, out, status):
         status[r] = _BAD_CHAR if bad else _BAD_COUNT if k != n_pix else _TOO_BIG if big else _OK
 
 
+# %% ../nbs/01_data.ipynb #fb5e146c
+def _parse_pixel_fields_numpy(buf, starts, ends, out, status, block=500):
+    "`_parse_pixel_fields` in whole-array NumPy steps: the clean rows at once, any other row by the plain kernel."
+    n_pix = out.shape[1]
+    for a in range(0, len(starts), block):
+        s, e = np.asarray(starts[a:a+block], np.int64), np.asarray(ends[a:a+block], np.int64)
+        lo = int(s[0]); seg = np.asarray(buf[lo:int(e.max())], np.uint8); s, e = s - lo, e - lo
+        digit = (seg - np.uint8(48)) < 10
+        edge = digit.astype(np.int8); edge[1:] -= digit[:-1]               # +1 where a run of digits starts, -1 after it ends
+        pos = np.flatnonzero(edge == 1); stop = np.flatnonzero(edge == -1)
+        if len(stop) < len(pos): stop = np.r_[stop, len(seg)]              # a run that reaches the end of the block
+        length = stop - pos; d = seg.astype(np.int16) - 48; last = stop - 1
+        value = d[last] + 10 * d[last - 1] * (length >= 2) + 100 * d[last - 2] * (length >= 3)
+        t0, t1 = np.searchsorted(pos, s), np.searchsorted(pos, e)            # each field's tokens are t0..t1-1
+        csum = lambda x: np.r_[0, np.cumsum(x, dtype=np.int64)]
+        n_digits, n_bad = (c := csum(length))[t1] - c[t0], (c := csum((length > 3) | (value > 255)))[t1] - c[t0]
+        sp = np.flatnonzero(seg == 32); n_spaces = np.searchsorted(sp, e) - np.searchsorted(sp, s)
+        clean = ((t1 - t0 == n_pix) & (n_spaces == n_pix - 1) & (n_digits + n_spaces == e - s) & (n_bad == 0)
+                 & (e > s) & np.r_[digit, False][s] & digit[e - 1])   # (padded: an empty last field starts past the block)
+        rows = np.flatnonzero(clean)
+        out[a + rows] = value[(t0[rows, None] + np.arange(n_pix)).ravel()].reshape(-1, n_pix)
+        status[a + rows] = _OK
+        for r in np.flatnonzero(~clean):                                   # the plain kernel says what is wrong
+            _parse_pixel_fields(buf, starts[a+r:a+r+1], ends[a+r:a+r+1], out[a+r:a+r+1], status[a+r:a+r+1])
+
+
 # %% ../nbs/01_data.ipynb #e0d9b868
+PIXEL_KERNELS = ('auto', 'numba', 'numpy', 'python')   # auto: numba where it is installed, else numpy
+
 @functools.cache   # compiled once a process
-def _pixel_kernel():
-    "`_parse_pixel_fields` compiled by numba; the plain-Python function itself where numba is not installed."
-    try: from numba import njit
-    except ImportError: return _parse_pixel_fields   # pure Python fallback: correct, but slow
+def _pixel_kernel(kind='auto'):
+    "The pixel-field parser `kind` names: `_parse_pixel_fields` compiled by numba, its NumPy stand-in, or the plain function."
+    if kind not in PIXEL_KERNELS: raise ValueError(f"kernel must be one of {PIXEL_KERNELS}, got {kind!r}")
+    if kind == 'python': return _parse_pixel_fields
+    try:
+        if kind == 'numpy': raise ImportError
+        from numba import njit
+    except ImportError:
+        if kind == 'numba': raise ValueError('the numba kernel needs numba: pip install "fer_nb[train]"') from None
+        return _parse_pixel_fields_numpy
     return njit(cache=True, nogil=True)(_parse_pixel_fields)
 
 # %% ../nbs/01_data.ipynb #740348ad
-def _parse_pixel_fields_fast(buf, starts, ends, out, status, compiled=True):
-    "`_parse_pixel_fields` compiled by numba (pure Python if numba is missing, or not `compiled`), run on all cores in row blocks."
-    kernel, n = _pixel_kernel() if compiled else _parse_pixel_fields, len(starts)
+def _parse_pixel_fields_fast(buf, starts, ends, out, status, kernel='auto'):
+    "The pixel fields parsed by the `kernel` of `PIXEL_KERNELS`, on all cores in row blocks (numba and NumPy release the GIL)."
+    kernel, n = _pixel_kernel(kernel), len(starts)
     blocks = min(os.cpu_count() or 1, 8) if n >= 2000 and kernel is not _parse_pixel_fields else 1
     if blocks == 1: return kernel(buf, starts, ends, out, status)
     from concurrent.futures import ThreadPoolExecutor
@@ -206,17 +240,17 @@ def _split_fields(raw, starts, ends, lines, cols, path):
 def parse_fer2013_bytes(raw: bytes, # the CSV text (bytes, or a memory map)
                         path='<bytes>', # the file's name, for error messages
                         skip_bad_rows=False, # leave out (and warn about) bad rows instead of stopping at the first
-                        compiled=True, # parse pixels with numba's compiled kernel; False: the plain-Python fallback
+                        kernel='auto', # the pixel parser, one of `PIXEL_KERNELS`: numba's compiled kernel where installed, else NumPy's
                        ): # `(pixels (N,48,48,1) uint8, labels (N,) int64, usage (N,) int8)`
     "Parse FER2013 CSV text into `(pixels (N,48,48,1) uint8, labels (N,) int64, usage (N,) int8)`."
     cols = _header_columns(raw, path)
     starts, ends, lines = _row_spans(raw)
     if not starts: raise FERDataError(f"{path}: header only, no data rows")
-    if skip_bad_rows: return _parse_skipping(raw, starts, ends, lines, cols, path, compiled)
+    if skip_bad_rows: return _parse_skipping(raw, starts, ends, lines, cols, path, kernel)
     labels, usage, ps, pe = _split_fields(raw, starts, ends, lines, cols, path)
     pixels = np.empty((len(starts), N_PIXELS), np.uint8)
     status = np.zeros(len(starts), np.uint8)
-    _parse_pixel_fields_fast(np.frombuffer(raw, np.uint8), ps, pe, pixels, status, compiled)
+    _parse_pixel_fields_fast(np.frombuffer(raw, np.uint8), ps, pe, pixels, status, kernel)
     bad = np.flatnonzero(status)
     if len(bad):
         r = bad[0]
@@ -225,12 +259,12 @@ def parse_fer2013_bytes(raw: bytes, # the CSV text (bytes, or a memory map)
 
 
 # %% ../nbs/01_data.ipynb #9bc6ba56
-def _parse_skipping(raw, starts, ends, lines, cols, path, compiled=True):
+def _parse_skipping(raw, starts, ends, lines, cols, path, kernel='auto'):
     "Parse row by row, leaving out and reporting each bad row."
     import warnings
     keep, problems = [], []
     for s, e, line in zip(starts, ends, lines):
-        try: keep.append(parse_fer2013_bytes(raw[:raw.find(b'\n')+1] + raw[s:e], path, compiled=compiled))
+        try: keep.append(parse_fer2013_bytes(raw[:raw.find(b'\n')+1] + raw[s:e], path, kernel=kernel))
         except FERDataError as err: problems.append(str(err).replace('line 2:', f'line {line}:'))
     for p in problems: warnings.warn(f"skipped: {p}")
     if problems: warnings.warn(f"{path}: skipped {len(problems)} bad row(s) of {len(starts)}")
@@ -331,25 +365,20 @@ def as_fer2013(data=None, # a `FER2013`, a path to the CSV, or None (see `find_f
 
 # %% ../nbs/01_data.ipynb #81aa5745
 def class_counts(data: FER2013, # a loaded dataset
-                ):
-    "DataFrame of face counts: one row per split (plus `rows`), one column per emotion."
-    import pandas as pd
-    table = pd.DataFrame(0, index=list(USAGES), columns=list(data.classes), dtype=int)
-    np.add.at(table.values, (data.usage.astype(int), data.labels.astype(int)), 1)
-    table.insert(0, 'rows', table.sum(axis=1))
-    table.index.name = 'Usage'
-    return table
-
+                ) -> dict:
+    "Face counts per split: `{usage: {'rows': n, emotion: count, ...}}`, in the order of `USAGES` and the classes."
+    counts = np.zeros((len(USAGES), len(data.classes)), np.int64)
+    np.add.at(counts, (data.usage.astype(int), data.labels.astype(int)), 1)
+    return {u: {'rows': int(row.sum()), **{c: int(v) for c, v in zip(data.classes, row)}} for u, row in zip(USAGES, counts)}
 
 # %% ../nbs/01_data.ipynb #c8f9fcb0
-def counts_markdown(table, # a `class_counts` DataFrame
+def counts_markdown(table, # a `class_counts` table
                    ) -> str:
     "A class-count table as a Markdown table with thousands separators."
-    head = ['Usage', *table.columns]
+    head = ['Usage', *next(iter(table.values()))]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for usage, row in table.iterrows(): lines.append('| ' + ' | '.join([usage, *(f'{v:,}' for v in row)]) + ' |')
+    for usage, row in table.items(): lines.append('| ' + ' | '.join([usage, *(f'{v:,}' for v in row.values())]) + ' |')
     return '\n'.join(lines)
-
 
 # %% ../nbs/01_data.ipynb #270c3c2d
 def plot_class_distribution(data: FER2013, # a `FER2013`
@@ -357,12 +386,12 @@ def plot_class_distribution(data: FER2013, # a `FER2013`
                            ):
     "Bar chart of faces per emotion and split; saved to `path` when given. Returns the figure."
     import matplotlib.pyplot as plt
-    table = class_counts(data).drop(columns='rows')
+    table = class_counts(data)
     fig, ax = plt.subplots(figsize=(9, 4))
-    x, width = np.arange(len(table.columns)), 0.8 / len(table)
-    for i, (usage, row) in enumerate(table.iterrows()):
-        ax.bar(x + (i - 1) * width, row.values, width, label=usage)
-    ax.set_xticks(x, table.columns); ax.set_ylabel('faces'); ax.set_title('FER2013: faces per emotion and split')
+    x, width = np.arange(len(data.classes)), 0.8 / len(table)
+    for i, (usage, row) in enumerate(table.items()):
+        ax.bar(x + (i - 1) * width, [row[c] for c in data.classes], width, label=usage)
+    ax.set_xticks(x, data.classes); ax.set_ylabel('faces'); ax.set_title('FER2013: faces per emotion and split')
     ax.legend(); fig.tight_layout()
     return savefig(fig, path)
 

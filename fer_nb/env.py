@@ -8,8 +8,35 @@ import functools, os, sys, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TF_ENV', 'SIMD_LEVELS', 'tf_defaults', 'import_keras', 'gpu_name', 'cpu_fields', 'cpu_flags', 'simd_level',
-           'describe_machine', 'make_deterministic', 'savefig', 'Progress', 'range_problem', 'number_arg']
+__all__ = ['EXTRAS', 'TF_ENV', 'SIMD_LEVELS', 'MissingExtra', 'need', 'tf_defaults', 'import_keras', 'gpu_name', 'cpu_fields',
+           'cpu_flags', 'simd_level', 'describe_machine', 'make_deterministic', 'savefig', 'Progress', 'range_problem',
+           'number_arg']
+
+# %% ../nbs/00_env.ipynb #3b7d072b
+class MissingExtra(ImportError):
+    "A feature's libraries are not installed; the message names the `fer_nb` extra that installs them."
+    def __init__(self,
+                 libs, # what is missing, in words: 'TensorFlow and Keras'
+                 extra, # the extra that installs it: 'train'
+                 feature='this', # what needs it: 'fer-nb train'
+                ):
+        self.libs, self.extra = libs, extra
+        super().__init__(f'{feature} needs {libs}: pip install "fer_nb[{extra}]"')
+    def needed_by(self, feature) -> MissingExtra:
+        "The same error, naming `feature` as what needs the libraries."
+        return MissingExtra(self.libs, self.extra, feature)
+
+# %% ../nbs/00_env.ipynb #b9424db2
+EXTRAS = {'keras': ('TensorFlow and Keras', 'train'), 'matplotlib': ('matplotlib', 'plots'),
+          'fastapi': ('FastAPI and uvicorn', 'serve'), 'uvicorn': ('FastAPI and uvicorn', 'serve')}   # module: (libraries, extra)
+
+def need(module, # a module of an extra, one of `EXTRAS`
+         feature='this', # what needs it, for the message
+        ):
+    "`module`, imported, or a `MissingExtra` naming the extra that installs it."
+    import importlib
+    try: return importlib.import_module(module)
+    except ImportError: raise MissingExtra(*EXTRAS[module], feature) from None
 
 # %% ../nbs/00_env.ipynb #7aaf1f5f
 TF_ENV = {'TF_CPP_MIN_LOG_LEVEL': '2', # TensorFlow's start-up messages: warnings and errors only
@@ -20,11 +47,11 @@ def tf_defaults():
     for k, v in TF_ENV.items(): os.environ.setdefault(k, v)
 
 # %% ../nbs/00_env.ipynb #12ba3a58
-def import_keras():
-    "Keras, imported on first use (it is heavy), once `tf_defaults` has run."
+def import_keras(feature='Keras', # what needs it, for the message when it is not installed
+                ):
+    "Keras, imported on first use (it is heavy), once `tf_defaults` has run; `MissingExtra` where `[train]` is not installed."
     tf_defaults()
-    import keras
-    return keras
+    return need('keras', feature)
 
 # %% ../nbs/00_env.ipynb #969407be
 @functools.cache   # asked of the backend once a process

@@ -14,9 +14,10 @@ from .model import FACE_BATCH, as_model, predict_probs, temper
 from .runs import read_history
 
 # %% auto #0
-__all__ = ['Evaluation', 'split_arrays', 'expected_calibration_error', 'fit_temperature', 'score', 'evaluate', 'plot_history',
-           'plot_confusion', 'plot_roc_pr', 'plot_mistakes', 'plot_reliability', 'classification_report_text',
-           'write_report']
+__all__ = ['Evaluation', 'split_arrays', 'expected_calibration_error', 'golden_min', 'fit_temperature', 'confusion_counts',
+           'ranked_counts', 'roc_points', 'roc_auc', 'pr_points', 'average_precision', 'score', 'evaluate',
+           'plot_history', 'plot_confusion', 'plot_roc_pr', 'plot_mistakes', 'plot_reliability',
+           'classification_report_text', 'write_report']
 
 # %% ../nbs/05_evaluate.ipynb #3f6060e1
 @dataclass
@@ -50,16 +51,77 @@ def expected_calibration_error(labels, # true classes `(N,)`
     return float(np.sum(gaps))
 
 
+# %% ../nbs/05_evaluate.ipynb #02928b9d
+def golden_min(f, # a function of one number, with one minimum in `[lo, hi]`
+               lo, hi, # the bracket
+               tol=1e-6, # stop when the bracket is this narrow
+              ) -> float:
+    "The `x` in `[lo, hi]` where `f` is least, by golden-section search."
+    g = (np.sqrt(5) - 1) / 2
+    a, b = lo + (1 - g) * (hi - lo), lo + g * (hi - lo); fa, fb = f(a), f(b)
+    while hi - lo > tol:
+        if fa <= fb: hi, b, fb = b, a, fa; a = lo + (1 - g) * (hi - lo); fa = f(a)
+        else: lo, a, fa = a, b, fb; b = lo + g * (hi - lo); fb = f(b)
+    return (lo + hi) / 2
+
 # %% ../nbs/05_evaluate.ipynb #fa5c80c6
 def fit_temperature(labels, # true classes `(N,)`, from PublicTest
                     probs, # the model's probabilities `(N,7)` on the same faces
                    ) -> float:
     "The temperature `T` that minimises the log-loss of `temper(probs, T)`."
-    from scipy.optimize import minimize_scalar
     labels, probs = np.asarray(labels), np.asarray(probs)
     nll = lambda log_t: -np.log(temper(probs, np.exp(log_t))[np.arange(len(labels)), labels] + 1e-12).mean()
-    return float(np.exp(minimize_scalar(nll, bounds=(np.log(0.05), np.log(20)), method='bounded').x))
+    return float(np.exp(golden_min(nll, np.log(0.05), np.log(20))))
 
+
+# %% ../nbs/05_evaluate.ipynb #d9f91d38
+def confusion_counts(labels, # true classes `(N,)`
+                     pred, # predicted classes `(N,)`
+                     k, # number of classes
+                    ) -> np.ndarray:
+    "The `k x k` confusion matrix: a row per true class, a column per predicted class."
+    return np.bincount(np.asarray(labels) * k + np.asarray(pred), minlength=k * k).reshape(k, k)
+
+# %% ../nbs/05_evaluate.ipynb #635ae843
+def ranked_counts(y, # 1 for the positive class, else 0 `(N,)`
+                  scores, # its scores `(N,)`
+                 ):
+    "False and true positives at or above each distinct score, highest first, and the scores: `(fps, tps, thresholds)`."
+    order = np.argsort(scores, kind='mergesort')[::-1]
+    s, y = np.asarray(scores)[order], np.asarray(y)[order]
+    cut = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]   # the last face of each run of equal scores
+    tps = np.cumsum(y, dtype=np.float64)[cut]
+    return cut + 1 - tps, tps, s[cut]
+
+# %% ../nbs/05_evaluate.ipynb #e5667f5f
+def roc_points(y, # 1 for the positive class, else 0 `(N,)`
+               scores, # its scores `(N,)`
+              ):
+    "False- and true-positive rates of the ROC curve, from `(0, 0)` to `(1, 1)`."
+    fps, tps, _ = ranked_counts(y, scores)
+    return np.r_[0, fps] / (fps[-1] or np.nan), np.r_[0, tps] / (tps[-1] or np.nan)
+
+
+# %% ../nbs/05_evaluate.ipynb #61f48422
+def roc_auc(y, scores) -> float:
+    "Area under the ROC curve, by the trapezoid rule."
+    fpr, tpr = roc_points(y, scores)
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+# %% ../nbs/05_evaluate.ipynb #b312a42b
+def pr_points(y, # 1 for the positive class, else 0 `(N,)`
+              scores, # its scores `(N,)`
+             ):
+    "Precision and recall at each distinct score, highest first."
+    fps, tps, _ = ranked_counts(y, scores)
+    return tps / (tps + fps), tps / (tps[-1] or np.nan)
+
+
+# %% ../nbs/05_evaluate.ipynb #be3ff53a
+def average_precision(y, scores) -> float:
+    "Average precision: the sum over thresholds of (recall gained) x precision."
+    precision, recall = pr_points(y, scores)
+    return float(np.sum(np.diff(np.r_[0, recall]) * precision))
 
 # %% ../nbs/05_evaluate.ipynb #ce52ff73
 def score(labels, # true classes `(N,)`
@@ -67,20 +129,21 @@ def score(labels, # true classes `(N,)`
           classes=CLASSES, # class names
          ) -> dict:
     "Loss, accuracy, per-class P/R/F1, macro/weighted F1, ROC-AUC and average precision from true labels and probabilities."
-    from sklearn.metrics import (accuracy_score, average_precision_score, log_loss, precision_recall_fscore_support,
-                                 roc_auc_score)
     labels, probs = np.asarray(labels), np.asarray(probs, np.float64)
     probs = probs / probs.sum(1, keepdims=True)  # float32 softmax rows sum to 1 only within rounding
     k = len(classes); onehot = np.eye(k)[labels]; pred = probs.argmax(1)
-    p, r, f1, support = precision_recall_fscore_support(labels, pred, labels=range(k), zero_division=0)
-    auc = roc_auc_score(onehot, probs, average=None); ap = average_precision_score(onehot, probs, average=None)
+    cm = confusion_counts(labels, pred, k); hits, support, said = np.diag(cm), cm.sum(1), cm.sum(0)
+    ratio = lambda a, b: np.divide(a, b, out=np.zeros(k), where=b > 0)   # 0 where nothing to divide by
+    p, r, f1 = ratio(hits, said), ratio(hits, support), ratio(2 * hits, support + said)
+    auc = [roc_auc(onehot[:, i], probs[:, i]) for i in range(k)]; ap = [average_precision(onehot[:, i], probs[:, i]) for i in range(k)]
+    eps = np.finfo(np.float64).eps; loss = -np.log(probs[np.arange(len(labels)), labels].clip(eps, 1 - eps)).mean()
     return dict(
-        n=int(len(labels)), ece=expected_calibration_error(labels, probs), loss=float(log_loss(labels, probs, labels=range(k))), accuracy=float(accuracy_score(labels, pred)),
+        n=int(len(labels)), ece=expected_calibration_error(labels, probs), loss=float(loss), accuracy=float((pred == labels).mean()),
         macro_f1=float(f1.mean()), weighted_f1=float(np.average(f1, weights=support)),
         per_class={c: dict(precision=float(p[i]), recall=float(r[i]), f1=float(f1[i]), support=int(support[i]),
                            roc_auc=float(auc[i]), average_precision=float(ap[i])) for i, c in enumerate(classes)},
-        roc_auc_micro=float(roc_auc_score(onehot, probs, average='micro')), roc_auc_macro=float(np.mean(auc)),
-        ap_micro=float(average_precision_score(onehot, probs, average='micro')), ap_macro=float(np.mean(ap)))
+        roc_auc_micro=roc_auc(onehot.ravel(), probs.ravel()), roc_auc_macro=float(np.mean(auc)),
+        ap_micro=average_precision(onehot.ravel(), probs.ravel()), ap_macro=float(np.mean(ap)))
 
 # %% ../nbs/05_evaluate.ipynb #469976f8
 def evaluate(model=None, # a model, or a spec for `load_model` (default: the best shipped; 'a,b': an ensemble)
@@ -127,8 +190,7 @@ def plot_confusion(labels, # true classes `(N,)`
                   ):
     "Confusion matrix as counts and row-normalised (recall on the diagonal), side by side."
     import matplotlib.pyplot as plt
-    from sklearn.metrics import confusion_matrix
-    cm = confusion_matrix(labels, np.asarray(probs).argmax(1), labels=range(len(classes)))
+    cm = confusion_counts(labels, np.asarray(probs).argmax(1), len(classes))
     norm = cm / cm.sum(1, keepdims=True).clip(min=1)
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2))
     for ax, m, title, fmt in ((axes[0], cm, 'counts', '{:d}'), (axes[1], norm, 'row-normalised', '{:.2f}')):
@@ -150,14 +212,12 @@ def plot_roc_pr(labels, # true classes `(N,)`
                ):
     "One-vs-rest ROC curves and precision-recall curves for each class, with AUC / AP in the legends."
     import matplotlib.pyplot as plt
-    from sklearn.metrics import roc_curve, precision_recall_curve, auc, average_precision_score
     onehot = np.eye(len(classes))[np.asarray(labels)]
     fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(12, 5))
     for i, c in enumerate(classes):
-        fpr, tpr, _ = roc_curve(onehot[:, i], probs[:, i])
-        ax_roc.plot(fpr, tpr, label=f'{c} (AUC {auc(fpr, tpr):.3f})')
-        prec, rec, _ = precision_recall_curve(onehot[:, i], probs[:, i])
-        ax_pr.plot(rec, prec, label=f'{c} (AP {average_precision_score(onehot[:, i], probs[:, i]):.3f})')
+        ax_roc.plot(*roc_points(onehot[:, i], probs[:, i]), label=f'{c} (AUC {roc_auc(onehot[:, i], probs[:, i]):.3f})')
+        prec, rec = pr_points(onehot[:, i], probs[:, i])
+        ax_pr.plot(np.r_[0, rec], np.r_[1, prec], label=f'{c} (AP {average_precision(onehot[:, i], probs[:, i]):.3f})')
     ax_roc.plot([0, 1], [0, 1], 'k--', lw=1)
     ax_roc.set(xlabel='false positive rate', ylabel='true positive rate', title='ROC, one vs rest')
     ax_pr.set(xlabel='recall', ylabel='precision', title='precision-recall, one vs rest')
@@ -232,9 +292,9 @@ def classification_report_text(ev: Evaluation, # an `Evaluation`
 def write_report(ev: Evaluation, # an `Evaluation`
                  out, # the folder to write
                  history=None, # training history rows, for `history.png`
+                 plots=True, # also draw the figures (they need matplotlib, `fer_nb[plots]`)
                 ) -> list[Path]:
     "Write `metrics.json`, `classification_report.txt` and the figures of `ev` into folder `out`; return the paths."
-    import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     (out/'metrics.json').write_text(json.dumps(ev.metrics, indent=2))
     (out/'classification_report.txt').write_text(classification_report_text(ev))
@@ -243,5 +303,7 @@ def write_report(ev: Evaluation, # an `Evaluation`
             'mistakes.png': lambda p: plot_mistakes(ev.images, ev.labels, ev.probs, path=p),
             'reliability.png': lambda p: plot_reliability(ev.labels, ev.probs, path=p)}
     if history: figs['history.png'] = lambda p: plot_history(history, path=p)
-    for fname, draw in figs.items(): plt.close(draw(out/fname))
+    if plots:
+        import matplotlib.pyplot as plt
+        for fname, draw in figs.items(): plt.close(draw(out/fname))
     return sorted(out.iterdir())

@@ -59,3 +59,9 @@ def test_cli_data_prints_published_table(real_path):
     r = fer_nb_cli('data', '--data', real_path)
     assert r.returncode == 0, r.stderr
     for line in shared_readme_table(): assert line in r.stdout
+
+def test_numpy_kernel_parses_the_real_file_as_numba_does(real_path, real_data):
+    "The base install's NumPy parser gives the arrays numba's kernel gave, on all 35,887 real rows."
+    from fer_nb.data import parse_fer2013_bytes, read_csv_bytes
+    pixels, labels, usage = parse_fer2013_bytes(read_csv_bytes(real_path), real_path, kernel='numpy')
+    assert np.array_equal(pixels, real_data.pixels) and np.array_equal(labels, real_data.labels) and np.array_equal(usage, real_data.usage)

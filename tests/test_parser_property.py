@@ -1,4 +1,4 @@
-"""Property-based tests: the fast parser, and its plain-Python fallback, agree with a slow, obviously-correct reference on random inputs."""
+"""Property-based tests: the parser, with each of its pixel kernels (numba, NumPy, plain Python), agrees with a slow, obviously-correct reference on random inputs."""
 import pytest
 import numpy as np
 from hypothesis import given, settings, strategies as st, HealthCheck
@@ -37,17 +37,17 @@ def fer_rows(draw):
 
 SLOW_DATA_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]   # rows of 2,304 pixels are big and slow to draw
 
-def check_against_reference(rows, compiled=True):
+def check_against_reference(rows, kernel='auto'):
     """The parser accepts what the reference accepts, with the same arrays, and refuses the rest with a `FERDataError`;
-    `compiled=False`: with the pixel kernel's plain-Python fallback, what runs where numba is not installed."""
+    `kernel` is one of `PIXEL_KERNELS` ('numpy' runs where numba is not installed, 'python' says what is wrong with a row)."""
     text = 'emotion,pixels,Usage\n' + '\n'.join(rows) + '\n'
     try: expected = reference_parse(text)
     except ValueError: expected = None
     if expected is None:
-        try: parse_fer2013_bytes(text.encode(), compiled=compiled)
+        try: parse_fer2013_bytes(text.encode(), kernel=kernel)
         except FERDataError: return
         raise AssertionError('fast parser accepted input the reference rejects')
-    got = parse_fer2013_bytes(text.encode(), compiled=compiled)
+    got = parse_fer2013_bytes(text.encode(), kernel=kernel)
     for g, e in zip(got, expected): assert (np.asarray(g) == e).all()
 
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW_DATA_OK)
@@ -56,11 +56,17 @@ def test_fast_parser_matches_reference(rows): check_against_reference(rows)
 
 @settings(max_examples=30, deadline=None, suppress_health_check=SLOW_DATA_OK)
 @given(st.lists(fer_rows(), min_size=1, max_size=4))
-def test_plain_python_fallback_matches_reference(rows):
-    check_against_reference(rows, compiled=False)
+def test_plain_python_kernel_matches_reference(rows):
+    check_against_reference(rows, kernel='python')
 
-def test_plain_python_fallback_refuses_values_over_255():
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_DATA_OK)
+@given(st.lists(fer_rows(), min_size=1, max_size=4))
+def test_numpy_kernel_matches_reference(rows):
+    check_against_reference(rows, kernel='numpy')
+
+@pytest.mark.parametrize('kernel', ['python', 'numpy'])
+def test_kernels_refuse_values_over_255(kernel):
     "A 3-digit value over 255 is refused, not wrapped around in uint8 arithmetic (it once came back as 300 - 256 = 44)."
     row = '0,' + ' '.join(['300'] + ['1'] * 2303) + ',Training\n'
     with pytest.raises(FERDataError, match="line 2: field 'pixels': value 300 at position 1 is out of range 0-255"):
-        parse_fer2013_bytes(('emotion,pixels,Usage\n' + row).encode(), compiled=False)
+        parse_fer2013_bytes(('emotion,pixels,Usage\n' + row).encode(), kernel=kernel)
