@@ -10,6 +10,8 @@ Sections (each prints baseline, fer_nb and their ratio; absolute times drift on 
   crop     latency of one 48x48 crop: `model.predict` and a direct `model(x)` call against `classify_crops`
   photo    one 640x480 photograph, detect + classify: OpenCV's Haar defaults + `model.predict` against
            `fer_nb.infer.predict` with YuNet (the default) and with Haar, then the time of each stage of `predict`
+  models   the photo path of each shipped model in its card's runtime (the 640x480 photo, YuNet, median ms) beside the
+           same baseline as `photo`; with --write-cards, each card's `photo_ms`, from which `default_model` picks the default
   startup  `import tensorflow` against `import fer_nb` / `fer_nb.infer`; `fer-nb --help`; `fer-nb predict` on a photo
 """
 from __future__ import annotations
@@ -178,6 +180,36 @@ def bench_photo(path, repeats):
     bench_photo_stages(rgb, repeats)
 
 
+def bench_models(path, repeats, write_cards=False):
+    "The photo path of each shipped model, in its card's runtime, beside the naive baseline; optionally recorded in the cards."
+    import cv2
+    from PIL import Image
+    from fer_nb.env import describe_machine
+    from fer_nb.infer import predict
+    from fer_nb.model import MODELS_DIR, DEFAULT_PHOTO_MS, default_model, load_model, shipped_models
+    keras_ref = load_model('reference', runtime='keras')
+    cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
+    rgb = np.asarray(Image.open(path).convert('RGB'))
+    def naive():
+        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        crops = [cv2.resize(grey[y:y + h, x:x + w], (48, 48)) for x, y, w, h in cascade.detectMultiScale(grey)]
+        return keras_ref.predict(np.stack(crops)[..., None] / 255.0, verbose=0) if crops else []
+    base, times = median_ms(naive, repeats), {}
+    for name, card in shipped_models().items():
+        assert len(predict(rgb, name)) == 1, f'expected one face in {path} with {name}'
+        times[name] = median_ms(lambda: predict(rgb, name), repeats)
+        served = card['int8'] if card['runtime'] == 'lite-int8' else card
+        report('models', f"photo path, {name} ({card['runtime']}, {card['mflops']:.0f} MFLOP; PublicTest {served['val_accuracy']:.2%}, "
+               f"PrivateTest {served['test_accuracy']:.2%})", base, times[name], 'ms', False, f'default: <= {DEFAULT_PHOTO_MS} ms')
+    if write_cards:
+        machine = describe_machine()
+        for name, ms in times.items():
+            f = MODELS_DIR/f'{name}.json'; card = json.loads(f.read_text())
+            card.update(photo_ms=round(ms, 2), photo_machine=machine, photo_command='python bench/speed.py --only models --write-cards')
+            f.write_text(json.dumps(card, indent=2))
+        print(f'  photo_ms written to the cards; the default model is now {default_model()}')
+
+
 def bench_photo_stages(rgb, repeats):
     "Where fer_nb's photo time goes: each stage of `predict` with the default detector, timed on its own (median ms)."
     from fer_nb.faces import detect_faces, frame_faces, preprocess
@@ -212,9 +244,10 @@ def main(argv=None):
     p.add_argument('--steps', type=int, default=60, help='training steps per timed epoch')
     p.add_argument('--repeats', type=int, default=300, help='calls per latency median')
     p.add_argument('--json', help='also write the rows to this JSON file')
-    p.add_argument('--only', nargs='+', choices=['train', 'batch', 'photo', 'startup'], help='run only these sections')
+    p.add_argument('--only', nargs='+', choices=['train', 'batch', 'photo', 'models', 'startup'], help='run only these sections')
     p.add_argument('--nets', nargs='+', choices=list(NETS), default=list(NETS), help='networks the train section times')
     p.add_argument('--pairs', type=int, default=6, help='paired float32/bf16 epochs per network')
+    p.add_argument('--write-cards', action='store_true', help="models section: record each model's photo_ms in its card")
     p.add_argument('--pairs-only', action='store_true', help='train section: only the paired float32 vs bf16 epochs')
     args = p.parse_args(argv)
     import tensorflow as tf
@@ -234,6 +267,7 @@ def main(argv=None):
                 bench_train(data, max(1, round(args.steps * share)), arch=arch, width=width, pairs=args.pairs, with_plain=not args.pairs_only)
         if run('batch'): print('batch / crop'); bench_inference(data, args.repeats)
         if run('photo'): print('photo'); bench_photo(photo, max(30, args.repeats // 10))
+        if run('models'): print('models'); bench_models(photo, max(30, args.repeats // 10), args.write_cards)
         if run('startup'): print('startup'); bench_startup(photo)
     print(f'\n| section | measure | baseline | fer_nb | ratio | goal |\n|---|---|---|---|---|---|')
     for section, measure, base, ours, unit, ratio, goal in ROWS:

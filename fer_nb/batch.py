@@ -87,7 +87,7 @@ def _completed(out: Path) -> set:
 
 # %% ../nbs/09_batch.ipynb #020423ad
 def iter_predictions(files, # image files, in order (see `expand_inputs`)
-                     model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                     model=None, # a model, or anything `load_model` takes (default: `default_model()`)
                      boxes=None, # the caller's boxes: what `read_boxes` returns, or None (detect)
                      workers=None, # decoding threads (default: the cores)
                      **kwargs, # passed to `predict` (detector, detect, tta, min_score, margin)
@@ -108,7 +108,7 @@ def iter_predictions(files, # image files, in order (see `expand_inputs`)
 # %% ../nbs/09_batch.ipynb #6a78cdd5
 def predict_files(paths, # files, folders and glob patterns
                   out=None, # the CSV to write (None: standard output)
-                  model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                  model=None, # a model, or anything `load_model` takes (default: `default_model()`)
                   detector=DETECTOR, # as for `predict`
                   boxes=None, # the caller's boxes: a CSV path or what `read_boxes` returns
                   resume=False, # skip files already complete in `out`, append the rest

@@ -77,7 +77,7 @@ def cmd_predict(args):
     from fer_nb.model import load_model
     model = load_model(args.model, args.runtime)
     boxes = read_boxes(args.boxes) if args.boxes else None
-    options = dict(tta=args.tta, min_score=args.min_score, detector=args.detector, detect=False if args.crops else None)
+    options = dict(tta=args.tta, min_score=args.min_score, detector=args.detector, min_face=args.min_face, detect=False if args.crops else None)
     if args.csv:
         out = None if args.csv == '-' else args.csv
         counts = predict_files(args.paths, out, model, boxes=boxes, resume=args.resume, progress=out is not None, **options)
@@ -103,7 +103,7 @@ def cmd_video(args):
     if args.plot: need('matplotlib', 'fer-nb video --plot').use('Agg')
     from fer_nb.video import analyze_video
     from fer_nb.model import load_model
-    v = analyze_video(args.video, fps=args.fps, model=load_model(args.model, args.runtime), detector=args.detector, smooth=args.smooth,
+    v = analyze_video(args.video, fps=args.fps, model=load_model(args.model, args.runtime), detector=args.detector, min_face=args.min_face, smooth=args.smooth,
                       csv=args.csv, plot=args.plot, annotate=args.annotate, progress=not args.quiet)
     print(f"{args.video}: {v['sampled']:,} frames sampled at {args.fps:g}/s, {v['skipped']} damaged frames skipped, "
           f"{len(v['rows']):,} face rows, {len(v['tracks'])} tracks")
@@ -133,7 +133,7 @@ def make_parser() -> argparse.ArgumentParser:
     "The `fer-nb` argument parser with its subcommands."
     from fer_nb.env import number_arg
     from fer_nb.model import EXPORT_FORMATS, RUNTIMES, TTA_MODES
-    from fer_nb.faces import DETECTOR, DETECTORS
+    from fer_nb.faces import DETECTOR, DETECTORS, MIN_FACE
     from fer_nb.runs import RUN_FOLDERS
     from fer_nb.video import VIDEO_FPS
     from fer_nb.train import DEFAULT_RUN, add_train_arguments
@@ -143,8 +143,9 @@ def make_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True)
     runtime_flag = dict(choices=RUNTIMES, default='auto', help="keras, lite (the float LiteRT twin), lite-int8, or auto: the shipped model's card decides")
     data_flag = dict(help='FER2013 .csv or .csv.gz (default: $FER2013_CSV or ./fer2013.csv)')
-    model_flag = dict(help="model name or .keras/.tflite path, or several 'a,b' averaged (default: best shipped)")
+    model_flag = dict(help="model name or .keras/.tflite path, or several 'a,b' averaged (default: the most accurate within 10 ms a photo; best: the most accurate)")
     detector_flag = dict(choices=DETECTORS, default=DETECTOR, help=f'face detector (default: {DETECTOR})')
+    min_face_flag = dict(type=number_arg(kind=int), metavar='PX', help=f'smallest face wanted, in pixels (default {MIN_FACE}; smaller faces are searched at full size, slower)')
     tta_flag = dict(choices=TTA_MODES, default=False,
                     help='test-time augmentation: flip averages each face with its mirror (2x the work), crops over ten crops (10x)')
     d = sub.add_parser('data', help='summarise a FER2013 CSV'); d.set_defaults(func=cmd_data)
@@ -176,7 +177,7 @@ def make_parser() -> argparse.ArgumentParser:
     fmt.add_argument('--json', action='store_true', help='print one JSON record per face (and per file without a face)')
     fmt.add_argument('--csv', nargs='?', const='-', metavar='OUT', help='write one row per face (and a status row per file) to OUT, or to stdout')
     r.add_argument('--resume', action='store_true', help='with --csv OUT: skip files already complete in OUT')
-    r.add_argument('--detector', **detector_flag)
+    r.add_argument('--detector', **detector_flag); r.add_argument('--min-face', **min_face_flag)
     r.add_argument('--boxes', metavar='CSV', help='your own face boxes: a CSV with columns file,x,y,w,h (no detection)')
     r.add_argument('--annotate', metavar='DIR', help='write annotated copies here')
     r.add_argument('--crops', action='store_true', help='inputs are face crops: skip face detection')
@@ -191,7 +192,7 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument('--smooth', type=number_arg('(0, 1]'), metavar='ALPHA', help='exponential moving average over each track (0-1: weight of the newest frame)')
     v.add_argument('--model', **model_flag)
     v.add_argument('--runtime', **runtime_flag)
-    v.add_argument('--detector', **detector_flag)
+    v.add_argument('--detector', **detector_flag); v.add_argument('--min-face', **min_face_flag)
     v.add_argument('--quiet', action='store_true', help='no progress line')
     s = sub.add_parser('serve', help='serve the API over HTTP'); s.set_defaults(func=cmd_serve)
     s.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
@@ -205,7 +206,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--max-faces', type=number_arg(kind=int), default=limits.max_faces, help=f'most faces reported an image, the largest (default {limits.max_faces})')
     s.add_argument('--timeout', type=number_arg(), default=limits.timeout, help=f'seconds to receive a request body (408 after; default {limits.timeout:g})')
     x = sub.add_parser('export', help='export a model for deployment'); x.set_defaults(func=cmd_export)
-    x.add_argument('--model', help='model name or .keras path (default: best shipped)')
+    x.add_argument('--model', help='model name or .keras path (default: the default model)')
     x.add_argument('--format', choices=EXPORT_FORMATS, default=EXPORT_FORMATS[0],
                    help='savedmodel (a folder), tflite or onnx (needs tf2onnx and onnx)')
     x.add_argument('--out', default='exported/model', help='output path; .tflite or .onnx is added for files')

@@ -146,7 +146,7 @@ def score(labels, # true classes `(N,)`
         ap_micro=average_precision(onehot.ravel(), probs.ravel()), ap_macro=float(np.mean(ap)))
 
 # %% ../nbs/05_evaluate.ipynb #469976f8
-def evaluate(model=None, # a model, or a spec for `load_model` (default: the best shipped; 'a,b': an ensemble)
+def evaluate(model=None, # a model, or a spec for `load_model` (default: `default_model()`; 'a,b': an ensemble)
              data=None, # a `FER2013` or its path
              split='PrivateTest', # the split to score
              tta=False, # test-time augmentation: False, True or 'flip' (mirror), 'crops' (ten crops); see `tta_views`

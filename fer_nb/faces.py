@@ -11,9 +11,10 @@ from .data import IMG_SIZE
 from .model import MODELS_DIR
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'YUNET_FILE', 'YUNET_SCORE', 'YUNET_NMS', 'YUNET_TOP_K', 'DETECTORS', 'DETECTOR', 'FER_LANDMARKS',
-           'MATCH_IOU', 'InputFileError', 'check_file', 'ImageError', 'load_image', 'to_grey', 'preprocess',
-           'haar_faces', 'yunet_faces', 'detect_faces', 'crop_faces', 'fer_landmarks', 'frame_faces', 'box_iou']
+__all__ = ['MAX_PIXELS', 'YUNET_FILE', 'YUNET_SCORE', 'YUNET_NMS', 'YUNET_TOP_K', 'DETECT_PX', 'MIN_FACE', 'MATCH_IOU',
+           'RECHECK_SCORE', 'DETECTORS', 'DETECTOR', 'FER_LANDMARKS', 'InputFileError', 'check_file', 'ImageError',
+           'load_image', 'to_grey', 'preprocess', 'haar_faces', 'box_iou', 'yunet_faces', 'detect_faces', 'crop_faces',
+           'fer_landmarks', 'frame_faces']
 
 # %% ../nbs/07_faces.ipynb #d6bce45f
 class InputFileError(ValueError):
@@ -140,29 +141,57 @@ def _yunet_detector(width, height, score):
     net = _yunet_net(); net.setInputSize((width, height)); net.setScoreThreshold(score)
     return net
 
-# %% ../nbs/07_faces.ipynb #a37aab91
-def yunet_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
-                min_face=20, # smallest face wanted, in pixels
-                min_frac=0.03, # ... or as a fraction of the shorter side, whichever is larger
-                score=YUNET_SCORE, # least detector score kept
-                max_side=640, # photos up to this long side run at full size
+# %% ../nbs/07_faces.ipynb #bad10e1b
+DETECT_PX = 24   # the smallest face YuNet finds reliably, in pixels of the image it searches
+MIN_FACE = 32    # the smallest face wanted by default, in the photo's pixels
+
+# %% ../nbs/07_faces.ipynb #b2c3840d
+MATCH_IOU = 0.3   # least intersection over union for two boxes to be the same face
+
+def box_iou(a, # a box `(x, y, w, h)`
+            b, # another
+           ) -> float:
+    "Intersection over union of two boxes `(x, y, w, h)`."
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])); iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter) if inter else 0.0
+
+
+# %% ../nbs/07_faces.ipynb #1714e307
+def _yunet_pass(grey, # an 8-bit grey image `(H,W)`
+                scale, # search it at this size
+                score, # least detector score kept
+                offset=(0, 0), # add this to every coordinate (for a region cut from a larger image)
                ) -> list[dict]:
-    "Faces found by YuNet: `box` (x, y, w, h), `score`, `landmarks` (eyes, nose, mouth corners as (x, y)), largest first."
+    "One YuNet search of `grey` at `scale`: faces with `box`, `score` and `landmarks`, in `grey`'s pixels plus `offset`."
     import cv2
-    side = max(min_face, min_frac * min(grey.shape))                     # the smallest face wanted ...
-    scale = min(1.0, max(max_side / max(grey.shape), 12 / side))        # ... stays >= 12 px, YuNet's smallest
     small = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     h, w = small.shape
     _, out = _yunet_detector(w, h, score).detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
-    faces = []
+    faces, (dx, dy) = [], offset
     for row in ([] if out is None else out):
         x, y, bw, bh = (row[:4] / scale).round().astype(int).tolist()
         x0, y0 = max(0, x), max(0, y)
-        box = (x0, y0, min(grey.shape[1], x + bw) - x0, min(grey.shape[0], y + bh) - y0)
-        if box[2] < min_face / 2 or box[3] < min_face / 2: continue
-        faces.append(dict(box=box, score=float(row[14]), landmarks=(row[4:14].reshape(5, 2) / scale).round(1).tolist()))
-    return sorted(faces, key=lambda f: -f['box'][2] * f['box'][3])
+        box = (x0 + dx, y0 + dy, min(grey.shape[1], x + bw) - x0, min(grey.shape[0], y + bh) - y0)
+        faces.append(dict(box=box, score=float(row[14]), landmarks=(row[4:14].reshape(5, 2) / scale + offset).round(1).tolist()))
+    return faces
 
+# %% ../nbs/07_faces.ipynb #d34daa03
+RECHECK_SCORE = 0.4   # candidates of the shrunk search from this score up to YUNET_SCORE are searched again at full size
+
+def yunet_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
+                min_face=MIN_FACE, # smallest face wanted, in pixels (smaller: more pixels searched, slower)
+                min_frac=0.05, # ... or as a fraction of the shorter side, whichever is larger
+                score=YUNET_SCORE, # least detector score kept
+               ) -> list[dict]:
+    "Faces found by YuNet: `box` (x, y, w, h), `score`, `landmarks` (eyes, nose, mouth corners as (x, y)), largest first."
+    side = max(min_face, min_frac * min(grey.shape))                     # the smallest face wanted ...
+    scale = min(1.0, DETECT_PX / side)                                   # ... shrunk to DETECT_PX, where YuNet still finds it
+    found = _yunet_pass(grey, scale, min(score, RECHECK_SCORE) if scale < 1 else score)
+    if any(f['score'] < score for f in found):                           # unsure when shrunk: search again, larger
+        found = _yunet_pass(grey, min(1.0, 2 * scale), score)
+    faces = [f for f in found if min(f['box'][2:]) >= min_face / 2]
+    return sorted(faces, key=lambda f: -f['box'][2] * f['box'][3])
 
 # %% ../nbs/07_faces.ipynb #fa6a8380
 DETECTORS = ('yunet', 'haar')   # the detectors by name
@@ -170,11 +199,13 @@ DETECTOR = DETECTORS[0]   # the default everywhere: YuNet
 
 def detect_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
                  detector=DETECTOR, # 'yunet', 'haar', or a function from a grey image to boxes
+                 min_face=None, # smallest face wanted, in pixels (default: the detector's own, `MIN_FACE` for YuNet)
                 ) -> list[dict]:
     "Faces in a grey image, largest first: dicts with `box`, `score` and `landmarks` (None where the detector has none)."
+    size = {} if min_face is None else dict(min_face=min_face)
     if callable(detector): found = detector(grey)
-    elif detector == 'yunet': return yunet_faces(grey)
-    elif detector == 'haar': found = haar_faces(grey)
+    elif detector == 'yunet': return yunet_faces(grey, **size)
+    elif detector == 'haar': found = haar_faces(grey, **size)
     else: raise ValueError(f"unknown detector {detector!r}; expected one of {', '.join(DETECTORS)} or a function")
     faces = [f if isinstance(f, dict) else dict(box=tuple(int(v) for v in f), score=None, landmarks=None) for f in found]
     return sorted(faces, key=lambda f: -f['box'][2] * f['box'][3])
@@ -227,16 +258,4 @@ def frame_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
         m, _ = cv2.estimateAffinePartial2D(np.asarray(f['landmarks'], np.float32), FER_LANDMARKS)
         crops.append(cv2.warpAffine(grey, m, (IMG_SIZE, IMG_SIZE), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE))
     return np.stack(crops) if crops else np.zeros((0, IMG_SIZE, IMG_SIZE), np.uint8)
-
-
-# %% ../nbs/07_faces.ipynb #b2c3840d
-MATCH_IOU = 0.3   # least intersection over union for two boxes to be the same face
-
-def box_iou(a, # a box `(x, y, w, h)`
-            b, # another
-           ) -> float:
-    "Intersection over union of two boxes `(x, y, w, h)`."
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])); iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter) if inter else 0.0
 

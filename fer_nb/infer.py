@@ -16,7 +16,7 @@ __all__ = ['UNCERTAIN', 'FACE_COLOUR', 'classify_crops', 'is_face_crop', 'predic
 
 # %% ../nbs/08_infer.ipynb #b1851eb1
 def classify_crops(faces, # 48x48 grey faces `(N,48,48[,1])` or one `(48,48)`, uint8 0-255 or float 0-1
-                   model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                   model=None, # a model, or anything `load_model` takes (default: `default_model()`)
                    tta=False, # test-time augmentation: False, 'flip' (mirror) or 'crops' (ten crops)
                    batch_size=FACE_BATCH, # faces per forward call
                    runtime='auto', # `load_model`'s runtime, when `model` is not a model object
@@ -38,9 +38,10 @@ def is_face_crop(grey: np.ndarray, # an 8-bit grey image
 UNCERTAIN = 'uncertain'   # the emotion reported for a face whose top score is under `min_score`
 
 def predict(image, # a path, bytes, PIL image or array
-            model=None, # a model, or anything `load_model` takes (default: the best shipped)
+            model=None, # a model, or anything `load_model` takes (default: `default_model()`)
             detect=None, # find faces first (default: unless the image is a 48x48 crop)
             detector=DETECTOR, # 'yunet', 'haar', or a function from a grey image to boxes
+            min_face=None, # smallest face wanted, in pixels (default: the detector's; YuNet's `MIN_FACE`)
             boxes=None, # the caller's own face boxes `(x, y, w, h)`: no detection
             tta=False, # test-time augmentation: False, 'flip' (mirror) or 'crops' (ten crops)
             margin=0.1, # widen boxes without landmarks by this share of their size on each side
@@ -52,7 +53,7 @@ def predict(image, # a path, bytes, PIL image or array
     whole = boxes is None and (detect is False or (detect is None and is_face_crop(grey)))   # the image is the face
     if boxes is not None: faces = [dict(box=tuple(int(v) for v in b), score=None, landmarks=None) for b in boxes]
     elif whole: faces = [dict(box=(0, 0, grey.shape[1], grey.shape[0]), score=None, landmarks=None)]
-    else: faces = detect_faces(grey, detector)
+    else: faces = detect_faces(grey, detector, min_face)
     if not faces: return []
     crops = frame_faces(grey, faces, margin=0.0 if whole else margin)
     probs = classify_crops(crops, model, tta=tta, runtime=runtime)
@@ -83,7 +84,7 @@ def paste_faces(faces, # FER2013 faces `(N,48,48[,1])` uint8
 def photo_fidelity(faces, # FER2013 faces `(N,48,48[,1])` uint8
                    labels, # their classes `(N,)`
                    backgrounds, # grey face-free photos
-                   model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                   model=None, # a model, or anything `load_model` takes (default: `default_model()`)
                    detector=DETECTOR, # as for `predict`
                    seed=0, # random seed of `paste_faces`
                   ) -> dict:

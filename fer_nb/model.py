@@ -11,10 +11,10 @@ from .env import import_keras
 from .data import CLASSES, IMG_SIZE
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'TTA_MODES', 'TTA_SHIFT', 'FACE_BATCH', 'QUANTIZATIONS', 'RUNTIMES', 'EXPORT_FORMATS',
-           'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model', 'mflops', 'ModelFileError', 'check_classifier',
-           'shipped_models', 'model_path', 'temper', 'tta_views', 'predict_probs', 'to_tflite', 'LiteModel',
-           'save_half', 'Ensemble', 'twin_path', 'load_model', 'as_model', 'export_model']
+__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'DEFAULT_PHOTO_MS', 'TTA_MODES', 'TTA_SHIFT', 'FACE_BATCH', 'QUANTIZATIONS', 'RUNTIMES',
+           'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model', 'mflops', 'ModelFileError',
+           'check_classifier', 'shipped_models', 'default_model', 'model_path', 'temper', 'tta_views', 'predict_probs',
+           'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'load_model', 'as_model', 'export_model']
 
 # %% ../nbs/02_model.ipynb #2f322194
 def _compiled(model, # a Keras model
@@ -204,14 +204,24 @@ def shipped_models() -> dict:
     files = sorted(f for f in MODELS_DIR.glob('*.json') if (MODELS_DIR/f'{f.stem}.keras').exists())
     return dict(_read_cards(tuple((f.name, f.stat().st_mtime_ns) for f in files)))
 
+# %% ../nbs/02_model.ipynb #f5ed916c
+DEFAULT_PHOTO_MS = 10   # the default model's photo path takes at most this, median ms on the project's 2-core CPU
+
+def default_model(cards=None, # model cards by name, most accurate first (default: `shipped_models()`)
+                 ) -> str:
+    "The most accurate model whose card's `photo_ms` is at most `DEFAULT_PHOTO_MS` (the most accurate if none is timed)."
+    cards = shipped_models() if cards is None else cards
+    if not cards: raise FileNotFoundError(f"no shipped model in {MODELS_DIR}; train one with `fer-nb train`")
+    fast = [name for name, card in cards.items() if card.get('photo_ms', float('inf')) <= DEFAULT_PHOTO_MS]
+    return (fast or list(cards))[0]
+
 # %% ../nbs/02_model.ipynb #5c9cd3c9
-def model_path(name_or_path=None, # a shipped model's name or a model file's path (None: the best shipped)
+def model_path(name_or_path=None, # a shipped model's name or a model file's path (None: `default_model()`; 'best': the most accurate)
               ) -> Path:
-    "Path of a shipped model by name (default: the best shipped), or of any model file."
-    if name_or_path is None:
-        names = list(shipped_models())
-        if not names: raise FileNotFoundError(f"no shipped model in {MODELS_DIR}; train one with `fer-nb train`")
-        return MODELS_DIR/f'{names[0]}.keras'
+    "Path of a shipped model by name (default: `default_model()`), or of any model file."
+    if name_or_path in (None, 'best'):
+        default = default_model()
+        return MODELS_DIR/f"{default if name_or_path is None else next(iter(shipped_models()))}.keras"
     p = Path(name_or_path).expanduser()
     if p.suffix == '' and (MODELS_DIR/f'{p}.keras').exists(): return MODELS_DIR/f'{p}.keras'
     return p
@@ -462,7 +472,7 @@ def load_model(spec=None, # a shipped name (default: the best), a .keras/.tflite
 
 
 # %% ../nbs/02_model.ipynb #2baa2dd9
-def as_model(model=None, # a model object, or anything `load_model` takes (None: the best shipped)
+def as_model(model=None, # a model object, or anything `load_model` takes (None: `default_model()`)
              runtime='auto', # `load_model`'s runtime, when `model` is not a model object
             ):
     "A model object as it is; anything else through `load_model` (cached)."
@@ -471,11 +481,11 @@ def as_model(model=None, # a model object, or anything `load_model` takes (None:
 # %% ../nbs/02_model.ipynb #650d7457
 EXPORT_FORMATS = ('savedmodel', 'tflite', 'onnx')   # a SavedModel folder, a LiteRT flat buffer, an ONNX file
 
-def export_model(model=None, # a Keras model, or a name or path for `load_model` (default: the best shipped)
+def export_model(model=None, # a Keras model, or a name or path for `load_model` (default: `default_model()`)
                  fmt='savedmodel', # one of `EXPORT_FORMATS`
                  out='exported', # the output path (a suffix is added for files)
                 ):
-    "Export `model` (default: best shipped) as `savedmodel` (folder), `tflite` (.tflite) or `onnx` (.onnx); return the path."
+    "Export `model` (default: the default model) as `savedmodel` (folder), `tflite` (.tflite) or `onnx` (.onnx); return the path."
     model = as_model(model, runtime='keras'); out = Path(out)
     if fmt == 'savedmodel':
         model.export(str(out), format='tf_saved_model', verbose=False); return out

@@ -120,7 +120,7 @@ def predict_options(options: dict, # the request's options (query parameters and
 class Predictor:
     "The model a worker serves, loaded once; `run` classifies a request's images, one call to `predict` at a time."
     def __init__(self,
-                 model=None, # a shipped name, a model file, or 'a,b' (default: the best shipped)
+                 model=None, # a shipped name, a model file, or 'a,b' (default: `default_model()`)
                 ):
         from concurrent.futures import ThreadPoolExecutor
         self.spec, self.model, self.lock = model, load_model(model), threading.Lock()
@@ -148,7 +148,7 @@ class Predictor:
 PAGE = Path(importlib.util.find_spec('fer_nb').origin).parent/'static'/'index.html'   # the page served at `/`
 
 # %% ../nbs/11_serve.ipynb #b54b8229
-def make_app(model=None, # what `Predictor` loads (default: the best shipped)
+def make_app(model=None, # what `Predictor` loads (default: `default_model()`)
              token=None, # a bearer token required on /v1/ (default: `$FER_NB_TOKEN`; None: no token)
              cors=None, # an origin allowed to call the API from a browser (default: none, no CORS headers)
              limits=Limits(), # what a request may hold
@@ -223,7 +223,7 @@ def create_app():
 # %% ../nbs/11_serve.ipynb #b5763d9e
 def serve(host='127.0.0.1', # the address to listen on (127.0.0.1: this machine only)
           port=8000, # the port
-          model=None, # the model each worker serves (default: the best shipped)
+          model=None, # the model each worker serves (default: `default_model()`)
           workers=1, # worker processes, each with its model
           token=None, # a bearer token required on /v1/ (default: `$FER_NB_TOKEN`)
           cors=None, # an origin allowed to call from a browser

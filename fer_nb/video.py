@@ -86,8 +86,9 @@ VIDEO_FPS = 5.0   # frames sampled per second of video, by default
 
 def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi, mov, mkv, webm ...)
                   fps=VIDEO_FPS, # frames sampled per second of video
-                  model=None, # a model, or anything `load_model` takes (default: the best shipped)
+                  model=None, # a model, or anything `load_model` takes (default: `default_model()`)
                   detector=DETECTOR, # as for `predict`
+                  min_face=None, # as for `predict`
                   smooth=None, # exponential moving average of each track's probabilities: weight of the newest frame (0-1)
                   csv=None, # write the rows to this CSV
                   plot=None, # save the timeline plot here
@@ -108,7 +109,7 @@ def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi
         for k, sec, img in _frames(cap, fps, src, total, counts):
             if max_seconds is not None and sec > max_seconds: break
             grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-            faces = detect_faces(grey, detector)
+            faces = detect_faces(grey, detector, min_face)
             probs = predict_probs(model, frame_faces(grey, faces)) if faces else np.zeros((0, len(CLASSES)), np.float32)
             new = []
             for f, p, tid in zip(faces, probs, tracker.update([f['box'] for f in faces])):

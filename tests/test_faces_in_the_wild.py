@@ -51,3 +51,21 @@ def test_cli_own_boxes_and_detector(tmp_path):
     (tmp_path/'bad.csv').write_text("file,x,y,w\na.png,1,2,3\n")
     r = fer_nb_cli('predict', tmp_path/'a.png', '--boxes', tmp_path/'bad.csv')
     assert r.returncode == 1 and 'bad.csv' in r.stderr and "column" in r.stderr and 'Traceback' not in r.stderr
+
+def test_min_face_searches_small_faces_at_full_size(tmp_path):
+    """A 21 px face in a 640x480 photo is under the default `MIN_FACE`, so the photo is searched at 3/4 size, where the face is
+    16 px, and it is missed; `--min-face 16` searches at full size and finds it. A 25 px face is found by default."""
+    import cv2
+    from skimage.data import astronaut
+    from fer_nb.faces import MIN_FACE
+    grey = preprocess(astronaut())
+    for side, name in ((120, 'small.png'), (140, 'larger.png')):   # the astronaut's 91 px face shrunk to 21 and 25 px
+        canvas = np.full((480, 640), 128, np.uint8); canvas[200:200 + side, 300:300 + side] = cv2.resize(grey, (side, side), interpolation=cv2.INTER_AREA)
+        cv2.imwrite(str(tmp_path/name), canvas)
+    assert MIN_FACE > 21
+    rows = json.loads(fer_nb_cli('predict', tmp_path/'small.png', tmp_path/'larger.png', '--json').stdout)
+    assert sorted((Path(r['file']).name, r['face'] is not None) for r in rows) == [('larger.png', True), ('small.png', False)], rows
+    rows = json.loads(fer_nb_cli('predict', tmp_path/'small.png', '--json', '--min-face', '16').stdout)
+    assert len(rows) == 1 and rows[0]['face'] == 0, rows
+    r = fer_nb_cli('predict', tmp_path/'small.png', '--min-face', '0')
+    assert r.returncode == 2 and '--min-face' in r.stderr
