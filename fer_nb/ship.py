@@ -7,16 +7,17 @@ from __future__ import annotations
 import json, time
 from pathlib import Path
 import numpy as np
-from .env import describe_machine, import_keras
+from .env import describe_machine, import_keras, savefig
 from .data import FER2013, as_fer2013, file_sha256
 from .model import FACE_BATCH, MODELS_DIR, LiteModel, load_model, mflops, predict_probs, save_half, shipped_models, to_tflite, tta_views, twin_path
 from .runs import run_summary, stage_history, staged_value
 from .evaluate import evaluate, expected_calibration_error, fit_temperature, score, split_arrays
 
 # %% auto #0
-__all__ = ['INT8_AIMS', 'MAX_ECE', 'TWIN_AGREEMENT', 'ENSEMBLE_CARD', 'score_model', 'score_run', 'tta_figures',
+__all__ = ['INT8_AIMS', 'MAX_ECE', 'TWIN_AGREEMENT', 'ENSEMBLE_CARD', 'ANCHORS', 'score_model', 'score_run', 'tta_figures',
            'int8_is_default', 'int8_figures', 'apply_int8_rule', 'calibration_figures', 'finish_card', 'ship_model',
-           'choose_ensemble', 'ensemble_card', 'ship_ensemble', 'shipped_ensemble', 'ensemble_row', 'results_table']
+           'choose_ensemble', 'ensemble_card', 'ship_ensemble', 'shipped_ensemble', 'ensemble_row', 'results_table',
+           'served', 'latency_table', 'plot_frontier']
 
 # %% ../nbs/06_ship.ipynb #f15d464b
 def score_model(model, # a model, as `load_model` gives it
@@ -284,3 +285,47 @@ def results_table(cards=None, # model cards by name (default: the shipped ones)
                     f"{views(c, 'val')} | {views(c, 'test')} | {_pct((c.get('int8') or {}).get('test_accuracy'))} | {c.get('ece_test_calibrated', c.get('ece_test', '—'))} | {c.get('runtime', 'lite')} |")
     if ensemble: rows.append(ensemble_row(ensemble))
     return '\n'.join(rows + ['', 'Commands and hardware:', ''] + commands)
+
+# %% ../nbs/06_ship.ipynb #60d28c65
+def served(card: dict) -> dict:
+    "A card's PublicTest and PrivateTest accuracy in the runtime it is served in (its int8 twin's when that is the default)."
+    fig = card['int8'] if card.get('runtime') == 'lite-int8' else card
+    return dict(val_accuracy=fig['val_accuracy'], test_accuracy=fig['test_accuracy'])
+
+# %% ../nbs/06_ship.ipynb #94735327
+def latency_table(cards=None, # model cards by name (default: the shipped ones)
+                 ) -> str:
+    "A Markdown table: each model's runtime, MFLOP, accuracy as served, and photo-path milliseconds; the default marked."
+    from fer_nb.model import DEFAULT_PHOTO_MS, default_model
+    cards = shipped_models() if cards is None else cards
+    default, best = default_model(cards), next(iter(cards))
+    rows = [f'| model | runtime | MFLOP/face | PublicTest | PrivateTest | photo path, median ms (default: <= {DEFAULT_PHOTO_MS}) |', '|' + '---|' * 6]
+    for name, c in cards.items():
+        mark = ' (default)' if name == default else ' (best)' if name == best else ''
+        rows.append(f"| `{name}`{mark} | {c.get('runtime', 'lite')} | {c['mflops']:.0f} | {_pct(served(c)['val_accuracy'])} | "
+                    f"{_pct(served(c)['test_accuracy'])} | {c.get('photo_ms', '—')} |")
+    machines = sorted({c['photo_machine'] for c in cards.values() if c.get('photo_machine')})
+    return '\n'.join(rows + ([f"\nTimed on {'; '.join(machines)}."] if machines else []))
+
+# %% ../nbs/06_ship.ipynb #f6dccac7
+ANCHORS = {"fer's mini-Xception (58 k params)": 0.654, 'Pramerdorfer & Kampel, single VGG': 0.727}   # published PrivateTest accuracy
+
+def plot_frontier(cards=None, # model cards by name (default: the shipped ones)
+                  ensemble=None, # an ensemble's card (`shipped_ensemble()`), drawn as a star
+                  path=None, # save the figure here when given
+                 ):
+    "PrivateTest accuracy as served against MFLOP per face (log scale), with `ANCHORS` as lines; saved to `path` when given."
+    import matplotlib.pyplot as plt
+    cards = shipped_models() if cards is None else cards
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, c in cards.items():
+        ax.scatter(c['mflops'], 100 * served(c)['test_accuracy'], color='tab:blue')
+        ax.annotate(name, (c['mflops'], 100 * served(c)['test_accuracy']), textcoords='offset points', xytext=(5, -12), fontsize=8)
+    if ensemble:
+        ax.scatter(ensemble['mflops'], 100 * ensemble['test_accuracy'], marker='*', s=160, color='tab:orange')
+        ax.annotate(' + '.join(ensemble['members']), (ensemble['mflops'], 100 * ensemble['test_accuracy']), textcoords='offset points', xytext=(-100, -14), fontsize=8)
+    for k, (name, acc) in enumerate(ANCHORS.items()):
+        ax.axhline(100 * acc, ls='--', lw=1, color=f'C{k + 2}', label=name)
+    ax.set_xscale('log'); ax.set(xlabel='MFLOP per face (log scale)', ylabel='PrivateTest accuracy, %', title='Accuracy against work per face')
+    ax.grid(alpha=.3); ax.legend(fontsize=8, loc='lower right'); fig.tight_layout()
+    return savefig(fig, path)
