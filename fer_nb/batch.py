@@ -8,7 +8,7 @@ import os, sys
 from pathlib import Path
 from .env import Progress
 from .data import CLASSES
-from .model import as_model
+from .model import as_model, model_classes
 from .faces import DETECTOR, ImageError, preprocess
 from .infer import predict
 
@@ -58,18 +58,18 @@ def expand_inputs(paths, # files, folders and glob patterns
 
 
 # %% ../nbs/09_batch.ipynb #4783fc9b
-CSV_COLUMNS = ('file', 'status', 'faces', 'face', 'x', 'y', 'w', 'h', 'emotion', 'score', *CLASSES)
+CSV_COLUMNS = ('file', 'status', 'faces', 'face', 'x', 'y', 'w', 'h', 'emotion', 'score', *CLASSES)   # a FER2013 model's; a model's own classes replace CLASSES
 
 def _rows(file, results=None, error=None) -> list[dict]:
     "CSV rows of one file: a row per face, else one status row (`no_face`, or the error)."
     if error is not None: return [dict(file=file, status=f'error: {error}', faces=0)]
     if not results: return [dict(file=file, status='no_face', faces=0)]
     return [dict(file=file, status='ok', faces=len(results), face=k, **dict(zip('xywh', r['box'])), emotion=r['emotion'],
-                 score=f"{r['score']:.4f}", **{c: f"{r['probs'][c]:.4f}" for c in CLASSES}) for k, r in enumerate(results)]
+                 score=f"{r['score']:.4f}", **{c: f"{p:.4f}" for c, p in r['probs'].items()}) for k, r in enumerate(results)]
 
 
 # %% ../nbs/09_batch.ipynb #76494600
-def _completed(out: Path) -> set:
+def _completed(out: Path, columns=CSV_COLUMNS) -> set:
     "Files whose rows in `out` are complete; `out` is rewritten to hold only those."
     import csv
     if not out.exists() or out.stat().st_size == 0: return set()
@@ -80,7 +80,7 @@ def _completed(out: Path) -> set:
     for r in rows: seen.setdefault(r['file'], []).append(r)
     done = {f for f, rs in seen.items() if rs[0]['status'] != 'ok' or len(rs) == int(rs[0]['faces'] or 0)}
     with open(out.with_suffix('.tmp'), 'w', newline='') as f:
-        w = csv.DictWriter(f, CSV_COLUMNS); w.writeheader(); w.writerows(r for r in rows if r['file'] in done)
+        w = csv.DictWriter(f, columns); w.writeheader(); w.writerows(r for r in rows if r['file'] in done)
     out.with_suffix('.tmp').replace(out)
     return done
 
@@ -121,10 +121,11 @@ def predict_files(paths, # files, folders and glob patterns
     files = expand_inputs(paths)
     boxes = read_boxes(boxes) if isinstance(boxes, (str, Path)) else boxes
     model = as_model(model, kwargs.pop('runtime', 'auto'))
-    done = _completed(Path(out)) if out and resume else set()
+    columns = CSV_COLUMNS[:-len(CLASSES)] + model_classes(model)   # a column per class the model scores
+    done = _completed(Path(out), columns) if out and resume else set()
     todo = [f for f in files if str(f) not in done]
     stream = open(out, 'a' if done else 'w', newline='') if out else sys.stdout
-    writer = csv.DictWriter(stream, CSV_COLUMNS)
+    writer = csv.DictWriter(stream, columns)
     if not done: writer.writeheader()
     bar = Progress(len(todo), enabled=progress)
     try:

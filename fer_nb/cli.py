@@ -33,10 +33,16 @@ def cmd_train(args):
     "Train an architecture into a run folder, score it, and optionally ship the best model into the package."
     from fer_nb.train import config_from_args, train
     from fer_nb.ship import score_run, ship_model
+    from fer_nb.folders import folder_from_args, is_folder_data
+    from fer_nb.model import MODELS_DIR
     command = 'fer-nb ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name.startswith('fer-nb') else None
-    train(args.data, config_from_args(args), out=args.out, verbose=0 if args.quiet else 1, command=command)
-    if args.ship: print('shipped as', ship_model(args.out, args.ship, data=args.data))   # scores the file as shipped
-    m = json.loads((Path(args.out)/'metrics.json').read_text()) if args.ship else score_run(args.out, args.data)
+    config = config_from_args(args)   # checked before the folder's faces are prepared
+    mine = bool(args.data) and is_folder_data(args.data)
+    if mine and args.ship and not args.models_dir: raise ValueError("--ship with your own data needs --models-dir DIR: a model of your classes goes to a folder of yours, not into the installed package")
+    data = folder_from_args(args, progress=not args.quiet) if mine else args.data
+    train(data, config, out=args.out, verbose=0 if args.quiet else 1, command=command)
+    if args.ship: print('shipped as', ship_model(args.out, args.ship, models_dir=args.models_dir or MODELS_DIR, data=data))   # scores the file as shipped
+    m = json.loads((Path(args.out)/'metrics.json').read_text()) if args.ship else score_run(args.out, data)
     print(json.dumps({k: m[k] for k in ('arch', 'params', 'epochs_run', 'best_epoch', 'train_seconds', 'val_accuracy', 'test_accuracy')}))
 
 
@@ -61,7 +67,9 @@ def cmd_evaluate(args):
     from fer_nb.evaluate import evaluate, write_report, classification_report_text
     from fer_nb.model import shipped_models, model_path
     from fer_nb.runs import read_history
-    ev = evaluate(args.model, args.data, split=args.split, tta=args.tta, runtime=args.runtime)
+    from fer_nb.folders import folder_from_args, is_folder_data
+    data = folder_from_args(args) if args.data and is_folder_data(args.data) else args.data
+    ev = evaluate(args.model, data, split=args.split, tta=args.tta, runtime=args.runtime)
     single = args.model is None or ',' not in str(args.model)
     history = read_history(model_path(args.model).parent) if single else None
     if single and not history: history = shipped_models().get(model_path(args.model).name.split('.')[0], {}).get('history')
@@ -158,21 +166,24 @@ def make_parser() -> argparse.ArgumentParser:
     add_folder_arguments(d)
     t = sub.add_parser('train', help='train a model', epilog='Runs on any Keras backend: KERAS_BACKEND=tensorflow (default), jax and torch are tested; '
                        '--ship needs the TensorFlow backend.'); t.set_defaults(func=cmd_train)
-    t.add_argument('--data', **data_flag)
+    t.add_argument('--data', **folder_data_flag)
     t.add_argument('--out', default=DEFAULT_RUN, help='the run folder (the same command resumes it)')
     add_train_arguments(t)                                       # one flag per TrainConfig field
+    add_folder_arguments(t)
     t.add_argument('--quiet', action='store_true', help='no progress bar')
-    t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME (TensorFlow backend)')
+    t.add_argument('--ship', metavar='NAME', help='copy the best model into the package as NAME (TensorFlow backend), or into --models-dir')
+    t.add_argument('--models-dir', metavar='DIR', help='ship into this folder of yours instead (for your own data); FER_NB_MODELS=DIR finds its models by name')
     u = sub.add_parser('runs', help='list training runs and their progress'); u.set_defaults(func=cmd_runs)
     u.add_argument('folders', nargs='*', metavar='FOLDER', help=f"folders holding run folders (default: {' and '.join(RUN_FOLDERS)})")
     u.add_argument('--plot', metavar='PNG', help='also save PublicTest accuracy against training minutes, one line per run, here')
     e = sub.add_parser('evaluate', help='evaluate a model'); e.set_defaults(func=cmd_evaluate)
-    e.add_argument('--model', **model_flag); e.add_argument('--data', **data_flag)
+    e.add_argument('--model', **model_flag); e.add_argument('--data', **folder_data_flag)
     e.add_argument('--runtime', **runtime_flag)
     e.add_argument('--out', default='eval', help='folder for metrics.json, the report and the plots (default: eval)')
     e.add_argument('--split', default='PrivateTest', choices=['PublicTest', 'PrivateTest'],
                    help='PublicTest to choose between models, PrivateTest to report (default)')
     e.add_argument('--tta', **tta_flag)
+    add_folder_arguments(e)
     r = sub.add_parser('predict', help='emotions of the faces in images'); r.set_defaults(func=cmd_predict)
     r.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders (searched recursively)')
     r.add_argument('--model', **model_flag)

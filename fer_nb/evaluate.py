@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from .env import savefig
 from .data import CLASSES, USAGES, FER2013, as_fer2013
-from .model import FACE_BATCH, as_model, predict_probs, temper
+from .model import FACE_BATCH, as_model, model_classes, predict_probs, temper
 from .runs import read_history
 
 # %% auto #0
@@ -28,6 +28,10 @@ class Evaluation:
     labels: np.ndarray = field(repr=False)
     images: np.ndarray = field(repr=False, default=None)
     def __getitem__(self, key): return self.metrics[key]
+    @property
+    def classes(self) -> tuple:
+        "The class names scored (FER2013's emotions, or a folder's classes)."
+        return tuple(self.metrics.get('per_class') or CLASSES)
 
 
 # %% ../nbs/05_evaluate.ipynb #798a9f80
@@ -156,6 +160,8 @@ def evaluate(model=None, # a model, or a spec for `load_model` (default: `defaul
     "Score a model on one split of FER2013 (default: PrivateTest, the held-out test set)."
     model = as_model(model, runtime)
     data = as_fer2013(data)
+    if model_classes(model) != tuple(data.classes):
+        raise ValueError(f"{getattr(model, 'name', 'the model')} scores {', '.join(model_classes(model))}; the data's classes are {', '.join(data.classes)}")
     images, labels = split_arrays(data, split)
     probs = predict_probs(model, images, batch_size=batch_size, tta=tta)
     metrics = dict(model=getattr(model, 'name', 'model'), runtime=getattr(model, 'runtime', 'keras'), split=split, tta='flip' if tta is True else tta or False,
@@ -272,7 +278,7 @@ def plot_reliability(labels, # true classes `(N,)`
 
 # %% ../nbs/05_evaluate.ipynb #a7c139cf
 def classification_report_text(ev: Evaluation, # an `Evaluation`
-                               classes=CLASSES, # class names
+                               classes=None, # class names (default: the evaluation's)
                               ) -> str:
     "A readable per-class table with the headline numbers."
     m = ev.metrics
@@ -281,7 +287,7 @@ def classification_report_text(ev: Evaluation, # an `Evaluation`
              f"accuracy {m['accuracy']:.4f}  loss {m['loss']:.4f}  macro-F1 {m['macro_f1']:.4f}  weighted-F1 {m['weighted_f1']:.4f}",
              f"ROC-AUC micro {m['roc_auc_micro']:.4f} macro {m['roc_auc_macro']:.4f}   AP micro {m['ap_micro']:.4f} macro {m['ap_macro']:.4f}   ECE {m['ece']:.4f}",
              '', f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'ROC-AUC':>10}{'AP':>10}{'support':>10}"]
-    for c in classes:
+    for c in classes or ev.classes:
         r = m['per_class'][c]
         lines.append(f"{c:<10}{r['precision']:>10.4f}{r['recall']:>10.4f}{r['f1']:>10.4f}{r['roc_auc']:>10.4f}"
                      f"{r['average_precision']:>10.4f}{r['support']:>10d}")
@@ -298,9 +304,9 @@ def write_report(ev: Evaluation, # an `Evaluation`
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     (out/'metrics.json').write_text(json.dumps(ev.metrics, indent=2))
     (out/'classification_report.txt').write_text(classification_report_text(ev))
-    figs = {'confusion_matrix.png': lambda p: plot_confusion(ev.labels, ev.probs, path=p),
-            'roc_pr_curves.png': lambda p: plot_roc_pr(ev.labels, ev.probs, path=p),
-            'mistakes.png': lambda p: plot_mistakes(ev.images, ev.labels, ev.probs, path=p),
+    figs = {'confusion_matrix.png': lambda p: plot_confusion(ev.labels, ev.probs, ev.classes, path=p),
+            'roc_pr_curves.png': lambda p: plot_roc_pr(ev.labels, ev.probs, ev.classes, path=p),
+            'mistakes.png': lambda p: plot_mistakes(ev.images, ev.labels, ev.probs, ev.classes, path=p),
             'reliability.png': lambda p: plot_reliability(ev.labels, ev.probs, path=p)}
     if history: figs['history.png'] = lambda p: plot_history(history, path=p)
     if plots:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import numpy as np
 from .data import CLASSES, IMG_SIZE
-from .model import FACE_BATCH, as_model, predict_probs
+from .model import FACE_BATCH, as_model, model_classes, predict_probs
 from .faces import DETECTOR, MATCH_IOU, box_iou, detect_faces, frame_faces, load_image, preprocess
 
 # %% auto #0
@@ -49,6 +49,7 @@ def predict(image, # a path, bytes, PIL image or array
             runtime='auto', # `load_model`'s runtime
            ) -> list[dict]:
     "One result per face: `box` (x,y,w,h), `probs` by emotion, `emotion` and its `score`, the detector's `face_score`."
+    model = as_model(model, runtime); classes = model_classes(model)   # FER2013's emotions, or the model's own classes
     grey = preprocess(image)
     whole = boxes is None and (detect is False or (detect is None and is_face_crop(grey)))   # the image is the face
     if boxes is not None: faces = [dict(box=tuple(int(v) for v in b), score=None, landmarks=None) for b in boxes]
@@ -57,8 +58,8 @@ def predict(image, # a path, bytes, PIL image or array
     if not faces: return []
     crops = frame_faces(grey, faces, margin=0.0 if whole else margin)
     probs = classify_crops(crops, model, tta=tta, runtime=runtime)
-    return [dict(box=f['box'], probs={c: float(p[i]) for i, c in enumerate(CLASSES)}, score=float(p.max()),
-                 emotion=UNCERTAIN if min_score and p.max() < min_score else CLASSES[int(p.argmax())],
+    return [dict(box=f['box'], probs={c: float(p[i]) for i, c in enumerate(classes)}, score=float(p.max()),
+                 emotion=UNCERTAIN if min_score and p.max() < min_score else classes[int(p.argmax())],
                  face_score=f['score'], landmarks=f['landmarks'])
             for f, p in zip(faces, probs)]
 

@@ -11,10 +11,11 @@ from .env import import_keras
 from .data import CLASSES, IMG_SIZE
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'DEFAULT_PHOTO_MS', 'TTA_MODES', 'TTA_SHIFT', 'FACE_BATCH', 'QUANTIZATIONS', 'RUNTIMES',
-           'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model', 'mflops', 'ModelFileError',
-           'check_classifier', 'shipped_models', 'default_model', 'model_path', 'temper', 'tta_views', 'predict_probs',
-           'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'load_model', 'as_model', 'export_model']
+__all__ = ['ARCHITECTURES', 'MODELS_DIR', 'DEFAULT_PHOTO_MS', 'USER_MODELS_ENV', 'TTA_MODES', 'TTA_SHIFT', 'FACE_BATCH',
+           'QUANTIZATIONS', 'RUNTIMES', 'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model',
+           'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'shipped_models', 'default_model',
+           'model_path', 'temper', 'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble',
+           'twin_path', 'model_card', 'load_model', 'as_model', 'export_model']
 
 # %% ../nbs/02_model.ipynb #2f322194
 def _compiled(model, # a Keras model
@@ -163,15 +164,23 @@ def _check_model_file(path: Path):
 # %% ../nbs/02_model.ipynb #2170f23b
 def check_classifier(model, # a Keras model, `LiteModel` or anything with `input_shape` and `output_shape`
                      name='model', # its name, for the message
+                     classes=CLASSES, # the class names it must score (FER2013's emotions, or those of its card)
                     ):
-    "Raise `ModelFileError` unless `model` maps (None,48,48,1) faces to (None,7) probabilities."
+    "Raise `ModelFileError` unless `model` maps (None,48,48,1) faces to (None, len(classes)) probabilities."
     in_shape, out_shape = tuple(model.input_shape), tuple(model.output_shape)
     if in_shape[1:] != (IMG_SIZE, IMG_SIZE, 1):
         raise ModelFileError(f"{name}: input shape {in_shape}, expected (None, 48, 48, 1)")
-    if out_shape[1:] != (len(CLASSES),):
-        raise ModelFileError(f"{name}: output shape {out_shape}, expected (None, 7) for the 7 emotions")
+    if out_shape[1:] != (len(classes),):
+        what = f'the {len(CLASSES)} emotions' if tuple(classes) == CLASSES else f"its classes {', '.join(classes)}"
+        raise ModelFileError(f"{name}: output shape {out_shape}, expected (None, {len(classes)}) for {what}")
     return model
 
+
+# %% ../nbs/02_model.ipynb #7e5ce468
+def model_classes(model, # a Keras model, `LiteModel` or `Ensemble`
+                 ) -> tuple:
+    "The class names the model's outputs stand for: its `classes`, else FER2013's emotions."
+    return tuple(getattr(model, 'classes', None) or CLASSES)
 
 # %% ../nbs/02_model.ipynb #34df269b
 def _float32(model):
@@ -215,6 +224,9 @@ def default_model(cards=None, # model cards by name, most accurate first (defaul
     fast = [name for name, card in cards.items() if card.get('photo_ms', float('inf')) <= DEFAULT_PHOTO_MS]
     return (fast or list(cards))[0]
 
+# %% ../nbs/02_model.ipynb #67948dcc
+USER_MODELS_ENV = 'FER_NB_MODELS'   # a folder of the user's models, found by name after the shipped ones
+
 # %% ../nbs/02_model.ipynb #5c9cd3c9
 def model_path(name_or_path=None, # a shipped model's name or a model file's path (None: `default_model()`; 'best': the most accurate)
               ) -> Path:
@@ -224,19 +236,21 @@ def model_path(name_or_path=None, # a shipped model's name or a model file's pat
         return MODELS_DIR/f"{default if name_or_path is None else next(iter(shipped_models()))}.keras"
     p = Path(name_or_path).expanduser()
     if p.suffix == '' and (MODELS_DIR/f'{p}.keras').exists(): return MODELS_DIR/f'{p}.keras'
+    mine = Path(os.environ.get(USER_MODELS_ENV, '')).expanduser()/f'{p}.keras'   # a model of the user's, by name
+    if p.suffix == '' and os.environ.get(USER_MODELS_ENV) and mine.exists(): return mine
     return p
 
 
 # %% ../nbs/02_model.ipynb #fee02f5b
-def _load_keras(path: Path):
-    "A `.keras` file loaded in Keras safe mode, checked for shape, float32."
+def _load_keras(path: Path, classes=CLASSES):
+    "A `.keras` file loaded in Keras safe mode, checked for shape (`classes`), float32."
     _check_model_file(path)
     keras = import_keras()
     try: model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ModelFileError(f"{path}: cannot load model ({msg[:300]})") from None
-    return check_classifier(_float32(model), str(path))
+    return check_classifier(_float32(model), str(path), classes)
 
 
 # %% ../nbs/02_model.ipynb #f265b861
@@ -288,12 +302,12 @@ def predict_probs(model, # a Keras model, `LiteModel` or `Ensemble` (see `load_m
                   images, # faces `(N,48,48[,1])`, uint8 0-255 or float 0-1
                   batch_size=FACE_BATCH, # faces per forward call
                   tta=False, # average over `tta_views`: False, True or 'flip' (mirror), 'crops' (ten crops)
-                 ) -> np.ndarray: # probabilities `(N,7)`
+                 ) -> np.ndarray: # probabilities `(N, classes)`
     "Class probabilities of a batch of faces, in fixed-size chunks through the model's compiled forward pass."
     from fer_nb.data import to_float
     x = to_float(images)
     if x.shape[1:] != (IMG_SIZE, IMG_SIZE, 1): raise ValueError(f"faces have shape {x.shape[1:]}, expected (48, 48) or (48, 48, 1)")
-    fn, out = _forward(model), np.empty((len(x), len(CLASSES)), np.float32)
+    fn, out = _forward(model), np.empty((len(x), len(model_classes(model))), np.float32)
     for i in range(0, len(x), batch_size):
         views = tta_views(x[i:i + batch_size], tta)
         out[i:i + batch_size] = sum(np.asarray(fn(v)) for v in views) / len(views)
@@ -340,6 +354,7 @@ class LiteModel:
     def __init__(self,
                  path, # a `.tflite` file, float32 or quantised
                  threads=None, # CPU threads (default: all cores)
+                 classes=CLASSES, # the class names its outputs stand for
                 ):
         self.path = Path(path)
         if not self.path.is_file(): raise FileNotFoundError(f"{self.path}: no such TFLite model file")
@@ -348,10 +363,10 @@ class LiteModel:
         self._in, self._out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
         self.input_shape = (None, *self._in['shape'][1:]); self.output_shape = (None, *self._out['shape'][1:])
         self.name, self._batch = self.path.name.split('.')[0], None
-        check_classifier(self, str(self.path))
+        self.classes = tuple(classes); check_classifier(self, str(self.path), self.classes)
 
     def forward(self, x):
-        "Probabilities `(N,7)` for float32 faces `(N,48,48,1)` in [0, 1]."
+        "Probabilities `(N, classes)` for float32 faces `(N,48,48,1)` in [0, 1]."
         x = np.ascontiguousarray(x, np.float32)
         if self._batch != len(x):      # the interpreter runs one fixed batch size; re-plan when it changes
             self.interpreter.resize_tensor_input(self._in['index'], [len(x), IMG_SIZE, IMG_SIZE, 1])
@@ -398,14 +413,17 @@ def save_half(model, # a Keras model
 # %% ../nbs/02_model.ipynb #9cd09465
 class Ensemble:
     "Several FER2013 classifiers whose probabilities are averaged (optionally weighted)."
-    input_shape, output_shape = (None, IMG_SIZE, IMG_SIZE, 1), (None, len(CLASSES))
+    input_shape = (None, IMG_SIZE, IMG_SIZE, 1)
     def __init__(self,
                  models, # Keras models, `LiteModel`s or both
                  weights=None, # one non-negative weight per model (default: equal)
                 ):
         self.models = list(models)
         if not self.models: raise ValueError("an ensemble needs at least one model")
-        for m in self.models: check_classifier(m, getattr(m, 'name', 'model'))
+        self.classes = model_classes(self.models[0]); self.output_shape = (None, len(self.classes))
+        for m in self.models:
+            if model_classes(m) != self.classes: raise ValueError(f"{getattr(m, 'name', 'model')} scores {', '.join(model_classes(m))}, not {', '.join(self.classes)}: an ensemble's members score the same classes")
+            check_classifier(m, getattr(m, 'name', 'model'), self.classes)
         w = np.ones(len(self.models)) if weights is None else np.asarray(weights, np.float64)
         if len(w) != len(self.models) or (w < 0).any() or w.sum() == 0:
             raise ValueError(f"weights {list(w)} do not fit {len(self.models)} models (non-negative, not all zero)")
@@ -435,29 +453,42 @@ def twin_path(path, # a `.keras` model file
 
 # %% ../nbs/02_model.ipynb #671d290a
 @functools.cache   # one object per file, runtime, modification time and temperature
-def _open_model(file: str, runtime, mtime_ns, temperature):
-    "The model in `file`, opened in `runtime` (Keras or LiteRT), with its card's temperature."
-    model = _load_keras(Path(file)) if runtime == 'keras' else LiteModel(Path(file))
+def _open_model(file: str, runtime, mtime_ns, temperature, classes=CLASSES):
+    "The model in `file`, opened in `runtime` (Keras or LiteRT), with its card's temperature and classes."
+    model = _load_keras(Path(file), classes) if runtime == 'keras' else LiteModel(Path(file), classes=classes)
+    model.classes = tuple(classes)
     model.runtime = runtime
     if temperature: model.temperature = temperature
     return model
+
+# %% ../nbs/02_model.ipynb #772f71c7
+def model_card(path, # a model file (`.keras` or a `.tflite` twin)
+              ) -> dict | None:
+    "The card beside a model file (`NAME.json`), else its run folder's `config.json`, else None."
+    path = Path(path)
+    for f in (path.with_name(path.name.split('.')[0] + '.json'), path.parent/'config.json'):
+        if f.is_file():
+            try: return json.loads(f.read_text())
+            except ValueError: raise ModelFileError(f"{f}: not a JSON model card") from None
+    return None
 
 # %% ../nbs/02_model.ipynb #1596648b
 def _load_one(spec, runtime):
     "One model in one runtime, cached by file and modification time, with its card's temperature."
     path = model_path(spec)
-    card = shipped_models().get(path.name.split('.')[0]) if path.parent.resolve() == MODELS_DIR.resolve() else None
+    shipped = path.parent.resolve() == MODELS_DIR.resolve()
+    card = shipped_models().get(path.name.split('.')[0]) if shipped else model_card(path)
     if path.suffix == '.tflite':
         if runtime == 'keras': raise ModelFileError(f"{path}: a .tflite file runs in LiteRT only; runtime 'keras' needs a .keras file")
         file, runtime = path, ('lite-int8' if path.name.endswith('.int8.tflite') else 'lite')
     else:
-        if runtime == 'auto': runtime = card.get('runtime', 'lite') if card else 'keras'
+        if runtime == 'auto': runtime = (card or {}).get('runtime', 'lite' if shipped else 'keras')
         file = twin_path(path, runtime)
         if runtime != 'keras' and not file.exists():
             _check_model_file(path)
             raise FileNotFoundError(f"{file}: no such file: {path.name} has no {runtime} twin (ship_model writes one)")
     return _open_model(str(file.resolve()) if file.exists() else str(file), runtime, file.stat().st_mtime_ns if file.exists() else 0,
-                       card.get('temperature') if card else None)
+                       card.get('temperature') if card else None, tuple((card or {}).get('classes') or CLASSES))
 
 # %% ../nbs/02_model.ipynb #8a68378b
 def load_model(spec=None, # a shipped name (default: the best), a .keras/.tflite path, or several joined by commas

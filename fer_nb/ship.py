@@ -8,7 +8,7 @@ import json, time
 from pathlib import Path
 import numpy as np
 from .env import describe_machine, import_keras, savefig
-from .data import FER2013, as_fer2013, file_sha256
+from .data import CLASSES, FER2013, as_fer2013, file_sha256
 from .model import FACE_BATCH, MODELS_DIR, LiteModel, load_model, mflops, predict_probs, save_half, shipped_models, to_tflite, tta_views, twin_path
 from .runs import run_summary, stage_history, staged_value
 from .evaluate import evaluate, expected_calibration_error, fit_temperature, score, split_arrays
@@ -42,7 +42,7 @@ def score_run(run_dir, # a run folder written by `train`
                    precision=config.get('precision', 'float32'), backend=config.get('backend', 'tensorflow'),
                    **{k: summary[k] for k in ('epochs_run', 'best_epoch', 'train_seconds', 'seconds_per_epoch')},
                    **score_model(model, data),
-                   data_file=str(data.path), data_sha256=file_sha256(data.path) if data.path else None,
+                   data_file=str(data.path), data_sha256=file_sha256(data.path) if data.path and Path(data.path).is_file() else None, classes=list(data.classes),
                    machine=staged_value(config, 'machine') or describe_machine(), command=staged_value(config, 'command'), config=config)
     (run_dir/'metrics.json').write_text(json.dumps(metrics, indent=2))
     return metrics
@@ -140,7 +140,7 @@ def _float_twin(model, # the shipped Keras model
     "Write the float LiteRT twin of `model` at `path`: float16 weights when they keep `TWIN_AGREEMENT`, else float32."
     want = predict_probs(model, data.x_val).argmax(1)
     to_tflite(model, path, quantize='float16')
-    if (predict_probs(LiteModel(path), data.x_val).argmax(1) == want).mean() >= TWIN_AGREEMENT: return 'float16'
+    if (predict_probs(LiteModel(path, classes=data.classes), data.x_val).argmax(1) == want).mean() >= TWIN_AGREEMENT: return 'float16'
     to_tflite(model, path); return 'float32'
 
 
@@ -158,7 +158,7 @@ def finish_card(name, # the shipped model's name
     card['mflops'] = mflops(model)
     card['weights'], card['twin'] = 'float16', _float_twin(model, twin_path(keras_file, 'lite'), data)
     to_tflite(model, twin_path(keras_file, 'lite-int8'), quantize='dynamic')
-    f32, int8 = LiteModel(twin_path(keras_file, 'lite')), LiteModel(twin_path(keras_file, 'lite-int8'))
+    f32, int8 = (LiteModel(twin_path(keras_file, rt), classes=data.classes) for rt in ('lite', 'lite-int8'))
     card['int8'] = int8_figures(f32, int8, data)
     card['runtime'] = 'lite-int8' if card['int8']['default'] else 'lite'
     for key in ('temperature', 'ece_val_calibrated', 'ece_test_calibrated'): card.pop(key, None)
@@ -176,15 +176,17 @@ def ship_model(run_dir, # a run folder written by `train`
                models_dir=MODELS_DIR, # where shipped models live
                data=None, # a `FER2013` or its path
               ) -> Path:
-    "Copy `run_dir/best.keras` (weights only, stored as float16) into the package as `name.keras`, with its twins and a complete card."
+    "Copy `run_dir/best.keras` (weights only, stored as float16) into `models_dir` as `name.keras`, with its twins and a complete card."
     backend = import_keras().backend.backend()
     if backend != 'tensorflow':   # the LiteRT twins are converted by TensorFlow
         raise ValueError(f"shipping needs the TensorFlow backend (LiteRT export), not {backend}: train on {backend}, then "
                          f"ship with KERAS_BACKEND=tensorflow and the same `fer-nb train ... --ship {name}` command")
     run_dir, models_dir = Path(run_dir), Path(models_dir); models_dir.mkdir(parents=True, exist_ok=True)
     data = as_fer2013(data)
+    if tuple(data.classes) != CLASSES and models_dir.resolve() == MODELS_DIR.resolve():
+        raise ValueError(f"{name}: a model of your own classes goes to a folder of yours (--models-dir DIR), not into the installed package")
     keras_file = models_dir/f'{name}.keras'
-    (models_dir/f'{name}.json').unlink(missing_ok=True)   # a model shipped again under its name is scored without its old card
+    (models_dir/f'{name}.json').write_text(json.dumps(dict(classes=list(data.classes))))   # shipped again: scored without its old card
     save_half(load_model(run_dir/'best.keras', runtime='keras'), keras_file)   # loaded without optimizer state
     card = score_run(run_dir, data, keras_file)   # the figures of the file as shipped
     card['name'] = name

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
 from .env import cpu_flags, describe_machine, gpu_name, import_keras, make_deterministic, number_arg, range_problem, simd_level
-from .data import MIXES, as_fer2013, file_sha256, make_dataset, one_hot
+from .data import CLASSES, MIXES, as_fer2013, file_sha256, make_dataset, one_hot
 from .model import ARCHITECTURES, MODELS_DIR, build_model, load_model, model_path, predict_probs, shipped_models
 from .runs import read_history, run_summary
 
@@ -254,10 +254,12 @@ def _start_from(model, # the freshly built model
     path = model_path(path)
     src = import_keras().saving.load_model(path, compile=False)
     theirs, ours = [tuple(w.shape) for w in src.weights], [tuple(w.shape) for w in model.weights]
-    if theirs != ours: raise ValueError(f"init: {path} holds {len(theirs)} weight arrays that do not fit this architecture's "
-                                        f"{len(ours)}; expected a model of the same --arch and --width")
-    model.set_weights(src.get_weights())
-    prov = dict(init_sha256=file_sha256(path))
+    new_head = len(theirs) == len(ours) and theirs[:-2] == ours[:-2] and theirs[-2:] != ours[-2:]   # other classes: all but the last layer
+    if theirs != ours and not new_head:
+        raise ValueError(f"init: {path} holds {len(theirs)} weight arrays that do not fit this architecture's "
+                         f"{len(ours)}; expected a model of the same --arch and --width")
+    model.set_weights(src.get_weights()[:-2] + model.get_weights()[-2:] if new_head else src.get_weights())
+    prov = dict(init_sha256=file_sha256(path), init_head='new' if new_head else 'kept')
     if (path.parent/'config.json').exists() and (path.parent/'history.csv').exists():
         s = run_summary(path.parent)
         prov['parent'] = dict(run=str(path.parent), command=s['config'].get('command'), machine=s['config'].get('machine'), epochs_run=s['epochs_run'],
@@ -326,13 +328,14 @@ def train(data=None, # a `FER2013` or its path
     if done and (len(done) >= c.epochs or c.max_minutes and _over_budget(spent, times, c.max_minutes)):
         return run_summary(out)   # finished, or its budget spent: not trained again, its config kept
     data = as_fer2013(data)
-    config = dict(asdict(c), data=str(data.path), backend=keras.backend.backend(), machine=describe_machine())
+    config = dict(asdict(c), data=str(data.path), classes=list(data.classes), backend=keras.backend.backend(), machine=describe_machine())
+    if c.teacher and tuple(data.classes) != CLASSES: raise ValueError(f"--teacher: the teachers score FER2013's emotions, not {', '.join(data.classes)}")
     config['command'] = command or train_command(config)
     if warning := _precision_warning(c.precision, cpu_flags(), gpu_name()): print(f'warning: {warning}', file=sys.stderr, flush=True)
     keras.utils.set_random_seed(c.seed)
     if c.deterministic: make_deterministic()
     keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
-    try: model = build_model(c.arch, compile=False, **({'width': c.width} if c.width else {}))
+    try: model = build_model(c.arch, compile=False, n_classes=len(data.classes), **({'width': c.width} if c.width else {}))
     finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
     if c.init: config.update(_start_from(model, c.init))   # a resumed leg then restores its backup over these
     (out/'config.json').write_text(json.dumps(config, indent=2))
@@ -342,6 +345,7 @@ def train(data=None, # a `FER2013` or its path
     model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
     x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
+    if tuple(data.classes) != CLASSES: y_tr, y_va = one_hot(y_tr, len(data.classes)), one_hot(y_va, len(data.classes))   # classes of one's own
     best = out/'best.keras'
     if c.teacher: y_tr = teacher_targets(c.teacher, x_tr, y_tr, c.teacher_weight, cache=out/'teacher.npz')   # soft targets
     train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase,

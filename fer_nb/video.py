@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from .env import Progress, savefig
 from .data import CLASSES
-from .model import as_model, predict_probs
+from .model import as_model, model_classes, predict_probs
 from .faces import DETECTOR, MATCH_IOU, InputFileError, box_iou, check_file, detect_faces, frame_faces, load_image
 from .infer import draw_faces
 
@@ -100,7 +100,7 @@ def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi
     import cv2, math
     from PIL import Image
     cap = _open_video(path)
-    model = as_model(model)
+    model = as_model(model); classes = model_classes(model)   # FER2013's emotions, or the model's own classes
     src, total = _video_rate(cap)
     if smooth is not None and not 0 < smooth <= 1: raise ValueError(f"smooth must be in (0, 1], got {smooth}")
     bar = Progress(math.ceil(total / src * fps) if total and fps else total, 'video', 'frames', enabled=progress, statuses=())
@@ -110,12 +110,12 @@ def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi
             if max_seconds is not None and sec > max_seconds: break
             grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
             faces = detect_faces(grey, detector, min_face)
-            probs = predict_probs(model, frame_faces(grey, faces)) if faces else np.zeros((0, len(CLASSES)), np.float32)
+            probs = predict_probs(model, frame_faces(grey, faces)) if faces else np.zeros((0, len(classes)), np.float32)
             new = []
             for f, p, tid in zip(faces, probs, tracker.update([f['box'] for f in faces])):
                 if smooth is not None: p = ema[tid] = p if tid not in ema else smooth * p + (1 - smooth) * ema[tid]
-                new.append(dict(time=round(sec, 3), frame=k, track=tid, **dict(zip('xywh', f['box'])), **{c: float(v) for c, v in zip(CLASSES, p)},
-                                emotion=CLASSES[int(np.argmax(p))]))
+                new.append(dict(time=round(sec, 3), frame=k, track=tid, **dict(zip('xywh', f['box'])), **{c: float(v) for c, v in zip(classes, p)},
+                                emotion=classes[int(np.argmax(p))]))
             rows += new
             if annotate:
                 if writer is None:
@@ -130,35 +130,37 @@ def analyze_video(path, # a video file (anything OpenCV's FFmpeg reads: mp4, avi
         if writer is not None: writer.release()
     if bar.done == 0: raise VideoError(f"{path}: no frames could be read (empty or damaged video)")
     bar.close(f"{counts['skipped']} damaged frames skipped, {len(rows):,} face rows")
-    result = dict(rows=rows, tracks=track_summary(rows), sampled=bar.done, **counts, seconds=round(time.perf_counter() - bar.t0, 2))
-    if csv: write_video_csv(rows, csv)
-    if plot: plot_timeline(rows, path=plot)
+    result = dict(rows=rows, tracks=track_summary(rows, classes), sampled=bar.done, **counts, seconds=round(time.perf_counter() - bar.t0, 2))
+    if csv: write_video_csv(rows, csv, classes)
+    if plot: plot_timeline(rows, path=plot, classes=classes)
     return result
 
 # %% ../nbs/10_video.ipynb #b1a46fd9
 def track_summary(rows, # what `analyze_video` returned as `rows`
+                  classes=CLASSES, # the classes the rows score (the model's)
                  ) -> list[dict]:
     "One dict per track: first and last time, rows, mean probability of each emotion, and the dominant emotion."
     out = []
     for tid in sorted({r['track'] for r in rows}):
         rs = [r for r in rows if r['track'] == tid]
-        mean = {c: float(np.mean([r[c] for r in rs])) for c in CLASSES}
+        mean = {c: float(np.mean([r[c] for r in rs])) for c in classes}
         out.append(dict(track=tid, start=rs[0]['time'], end=rs[-1]['time'], rows=len(rs), emotion=max(mean, key=mean.get), **mean))
     return out
 
 
 # %% ../nbs/10_video.ipynb #329172e5
-VIDEO_COLUMNS = ('time', 'frame', 'track', 'x', 'y', 'w', 'h', *CLASSES, 'emotion')
+VIDEO_COLUMNS = ('time', 'frame', 'track', 'x', 'y', 'w', 'h', *CLASSES, 'emotion')   # a FER2013 model's; a model's own classes replace CLASSES
 
 def write_video_csv(rows, # what `analyze_video` returned as `rows`
                     path, # the CSV to write
+                    classes=CLASSES, # the classes the rows score (the model's)
                    ) -> Path:
     "Write video rows as CSV (probabilities to 4 decimals)."
     import csv
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, 'w', newline='') as f:
-        w = csv.DictWriter(f, VIDEO_COLUMNS); w.writeheader()
-        for r in rows: w.writerow({**r, **{c: f"{r[c]:.4f}" for c in CLASSES}})
+        w = csv.DictWriter(f, ('time', 'frame', 'track', 'x', 'y', 'w', 'h', *classes, 'emotion')); w.writeheader()
+        for r in rows: w.writerow({**r, **{c: f"{r[c]:.4f}" for c in classes}})
     return path
 
 
@@ -166,6 +168,7 @@ def write_video_csv(rows, # what `analyze_video` returned as `rows`
 def plot_timeline(rows, # what `analyze_video` returned as `rows`
                   max_tracks=6, # the longest tracks shown
                   path=None, # save the figure here when given
+                  classes=CLASSES, # the classes the rows score (the model's)
                  ):
     "Probability of each emotion against time, one panel per track (the longest first)."
     import matplotlib.pyplot as plt
@@ -173,9 +176,9 @@ def plot_timeline(rows, # what `analyze_video` returned as `rows`
     fig, axes = plt.subplots(max(1, len(tracks)), 1, figsize=(10, 2.2 * max(1, len(tracks))), sharex=True, squeeze=False)
     for ax, tid in zip(axes[:, 0], tracks):
         rs = [r for r in rows if r['track'] == tid]
-        for c in CLASSES: ax.plot([r['time'] for r in rs], [r[c] for r in rs], label=c)
+        for c in classes: ax.plot([r['time'] for r in rs], [r[c] for r in rs], label=c)
         ax.set(ylabel=f'track {tid}', ylim=(0, 1)); ax.grid(alpha=.3)
-    axes[0, 0].legend(ncol=7, fontsize=8, loc='upper center', bbox_to_anchor=(0.5, 1.35)); axes[-1, 0].set_xlabel('time (s)')
+    axes[0, 0].legend(ncol=len(classes), fontsize=8, loc='upper center', bbox_to_anchor=(0.5, 1.35)); axes[-1, 0].set_xlabel('time (s)')
     fig.tight_layout()
     return savefig(fig, path)
 

@@ -106,3 +106,34 @@ def test_second_run_reads_faces_from_the_cache(tmp_path, cache, capsys):
     print(f"{len(first)} faces: first run {t1:.3f} s, from the cache {t2:.3f} s ({t1 / t2:.0f}x)")
     assert np.array_equal(first.pixels, second.pixels) and len(first) == 8
     assert t1 >= 10 * t2
+
+def test_train_evaluate_and_predict_with_classes_of_ones_own(tmp_path, real_data, cache):
+    """A four-class folder built from FER2013 (pasted photos included): fine-tuning the shipped reference keeps its backbone and
+    makes a new head; it ships into a folder of the user's (never the package), where FER_NB_MODELS finds it by name, served by its
+    int8 twin; evaluate reports its classes; predict writes a column per class; --ship without --models-dir and --teacher are refused."""
+    from fer_nb.folders import make_demo_folder
+    lab = make_demo_folder(real_data, tmp_path/'lab', per_class=30)
+    run = tmp_path/'run'
+    r = fer_nb_cli('train', '--data', lab, '--group-by', r'subject(\d+)', '--arch', 'reference', '--init', 'reference', '--epochs', '1',
+                   '--out', run, '--quiet', '--report', tmp_path, '--ship', 'mine', '--models-dir', tmp_path/'models')
+    assert r.returncode == 0, r.stderr[-2000:]
+    from fer_nb.model import MODELS_DIR
+    assert not (MODELS_DIR/'mine.keras').exists() and not (MODELS_DIR/'mine.json').exists()
+    card = json.loads((tmp_path/'models'/'mine.json').read_text())
+    assert card['classes'] == ['negative', 'neutral', 'positive', 'surprise'] and {'mine.keras', 'mine.tflite', 'mine.int8.tflite'} == set(card['files'])
+    config = json.loads((run/'config.json').read_text())
+    assert config['classes'] == ['negative', 'neutral', 'positive', 'surprise'] and config['init_head'] == 'new'
+    assert json.loads((run/'metrics.json').read_text())['classes'] == config['classes']
+    r = fer_nb_cli('evaluate', '--model', run/'best.keras', '--data', lab, '--group-by', r'subject(\d+)', '--out', tmp_path/'ev', '--report', tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert list(json.loads((tmp_path/'ev'/'metrics.json').read_text())['per_class']) == config['classes']
+    from skimage.data import astronaut
+    Image.fromarray(astronaut()).save(tmp_path/'a.png')
+    r = fer_nb_cli('predict', tmp_path/'a.png', '--model', 'mine', '--csv', env={'FER_NB_MODELS': str(tmp_path/'models')})
+    header, row = r.stdout.splitlines()[:2]
+    assert header.endswith(',emotion,score,negative,neutral,positive,surprise') and row.split(',')[8] in config['classes'], r.stdout
+    r = fer_nb_cli('evaluate', '--model', 'reference', '--data', lab, '--out', tmp_path/'ev2', '--report', tmp_path)
+    assert r.returncode == 1 and 'reference' in r.stderr and "the data's classes are negative, neutral, positive, surprise" in r.stderr
+    for flags, why in ((['--ship', 'mine'], '--ship with your own data needs --models-dir DIR'), (['--teacher', 'reference'], "--teacher: the teachers score FER2013's emotions")):
+        r = fer_nb_cli('train', '--data', lab, '--epochs', '1', '--out', tmp_path/'run2', '--quiet', '--report', tmp_path, *flags)
+        assert r.returncode == 1 and why in r.stderr.strip().splitlines()[-1], r.stderr[-1000:]
