@@ -159,17 +159,16 @@ def prepare_faces(files, # image files
     for k, f in enumerate(files):
         try: data = Path(f).read_bytes()
         except OSError as e: reasons.append(f'cannot be read ({e.strerror})'); bar.step('skipped'); continue
-        key = face_key(data, how); stored = folder/f'{key}.npz'
+        key = face_key(data, how); stored = folder/key   # one byte of face count, then the 48x48 face or the reason
         if cache and stored.exists():
-            with np.load(stored) as z: face, why, n = z['face'], str(z['why']), int(z['n'])
-            hits += 1
+            raw = stored.read_bytes(); n = raw[0]; hits += 1
+            face, why = (np.frombuffer(raw[1:], np.uint8).reshape(IMG_SIZE, IMG_SIZE), '') if n else (None, raw[1:].decode())
         else:
-            face, why, n = prepare_face(data, f, crops, detector)
-            face = np.zeros((0, IMG_SIZE, IMG_SIZE), np.uint8) if face is None else face; why = why or ''
+            face, why, n = prepare_face(data, f, crops, detector); why = why or ''
             if cache and isinstance(detector, str):
-                folder.mkdir(parents=True, exist_ok=True); tmp = folder/f'{key}.tmp.npz'
-                np.savez(tmp, face=face, why=why, n=n); os.replace(tmp, stored)   # whole or absent, even when killed
-        if face.size: faces[k] = face
+                folder.mkdir(parents=True, exist_ok=True); tmp = folder/f'{key}.tmp'
+                tmp.write_bytes(bytes([min(n, 255)]) + (face.tobytes() if n else why.encode())); os.replace(tmp, stored)   # whole or absent, even when killed
+        if face is not None: faces[k] = face
         reasons.append(why or None); several += n > 1
         bar.step('skipped' if why else 'face')
     if progress: bar.close()
