@@ -8,9 +8,9 @@ import functools, os, sys, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['EXTRAS', 'TF_ENV', 'SIMD_LEVELS', 'MissingExtra', 'need', 'tf_defaults', 'import_keras', 'gpu_name', 'cpu_fields',
-           'cpu_flags', 'simd_level', 'describe_machine', 'make_deterministic', 'savefig', 'Progress', 'range_problem',
-           'number_arg']
+__all__ = ['EXTRAS', 'THREADS_ENV', 'TF_ENV', 'SIMD_LEVELS', 'MissingExtra', 'need', 'cpu_threads', 'tf_defaults', 'import_keras',
+           'gpu_name', 'cpu_fields', 'cpu_flags', 'simd_level', 'describe_machine', 'make_deterministic', 'savefig',
+           'Progress', 'range_problem', 'number_arg']
 
 # %% ../nbs/00_env.ipynb #3b7d072b
 class MissingExtra(ImportError):
@@ -37,6 +37,13 @@ def need(module, # a module of an extra, one of `EXTRAS`
     import importlib
     try: return importlib.import_module(module)
     except ImportError: raise MissingExtra(*EXTRAS[module], feature) from None
+
+# %% ../nbs/00_env.ipynb #17605105
+THREADS_ENV = 'FER_NB_THREADS'   # CPU threads for LiteRT and OpenCV in this process (default: every core)
+
+def cpu_threads() -> int:
+    "The CPU threads a process computes with: `$FER_NB_THREADS`, else every core."
+    return max(1, int(os.environ.get(THREADS_ENV) or os.cpu_count() or 1))
 
 # %% ../nbs/00_env.ipynb #7aaf1f5f
 TF_ENV = {'TF_CPP_MIN_LOG_LEVEL': '2', # TensorFlow's start-up messages: warnings and errors only

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib, functools, importlib.util, io, json, os, zipfile
 from pathlib import Path
 import numpy as np
-from .env import import_keras
+from .env import cpu_threads, import_keras
 from .data import CLASSES, IMG_SIZE
 
 # %% auto #0
@@ -353,12 +353,12 @@ class LiteModel:
     "A `.tflite` FER2013 classifier run by LiteRT (XNNPACK kernels)."
     def __init__(self,
                  path, # a `.tflite` file, float32 or quantised
-                 threads=None, # CPU threads (default: all cores)
+                 threads=None, # CPU threads (default: `cpu_threads()`, every core unless $FER_NB_THREADS says)
                  classes=CLASSES, # the class names its outputs stand for
                 ):
         self.path = Path(path)
         if not self.path.is_file(): raise FileNotFoundError(f"{self.path}: no such TFLite model file")
-        try: self.interpreter = _interpreter(self.path, threads or os.cpu_count())
+        try: self.interpreter = _interpreter(self.path, threads or cpu_threads())
         except (ValueError, RuntimeError) as e: raise ModelFileError(f"{self.path}: not a TFLite model ({str(e)[:200]})") from None
         self._in, self._out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
         self.input_shape = (None, *self._in['shape'][1:]); self.output_shape = (None, *self._out['shape'][1:])

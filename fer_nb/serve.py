@@ -10,6 +10,7 @@ __all__ = ['PAGE', 'SERVE_ENV', 'Limits', 'ServeError', 'check_image', 'read_bod
 import asyncio, base64, binascii, importlib.util, io, json, os, threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from .env import THREADS_ENV, cpu_threads
 from .model import TTA_MODES, load_model, model_path, shipped_models
 from .faces import DETECTOR, DETECTORS
 from .infer import annotate, predict
@@ -122,7 +123,9 @@ class Predictor:
     def __init__(self,
                  model=None, # a shipped name, a model file, or 'a,b' (default: `default_model()`)
                 ):
+        import cv2
         from concurrent.futures import ThreadPoolExecutor
+        cv2.setNumThreads(cpu_threads())   # YuNet's threads: this worker's share of the cores
         self.spec, self.model, self.lock = model, load_model(model), threading.Lock()
         self.queue = ThreadPoolExecutor(1, thread_name_prefix='fer-nb-predict')   # requests wait their turn, first come first served
         self.name = getattr(self.model, 'name', None) or model_path(model).stem
@@ -224,7 +227,7 @@ def create_app():
 def serve(host='127.0.0.1', # the address to listen on (127.0.0.1: this machine only)
           port=8000, # the port
           model=None, # the model each worker serves (default: `default_model()`)
-          workers=1, # worker processes, each with its model
+          workers=1, # worker processes, each with its model and its share of the cores (`$FER_NB_THREADS`)
           token=None, # a bearer token required on /v1/ (default: `$FER_NB_TOKEN`)
           cors=None, # an origin allowed to call from a browser
           limits=Limits(), # what a request may hold
@@ -232,6 +235,7 @@ def serve(host='127.0.0.1', # the address to listen on (127.0.0.1: this machine 
     "Serve the API with uvicorn until interrupted."
     import uvicorn
     if token: os.environ['FER_NB_TOKEN'] = token
+    os.environ.setdefault(THREADS_ENV, str(max(1, (os.cpu_count() or 1) // workers)))   # each worker its share of the cores
     os.environ[SERVE_ENV] = json.dumps(dict(model=model, cors=cors, limits=asdict(limits)))
     uvicorn.run('fer_nb.serve:create_app', factory=True, host=host, port=port, workers=workers, log_level='warning',
                 timeout_keep_alive=5, limit_concurrency=256)
