@@ -157,21 +157,25 @@ def photo_640x480(folder) -> Path:
     return path
 
 
-def bench_photo(path, repeats):
-    "One 640x480 photo: naive OpenCV-defaults Haar detection + model.predict, against fer_nb.infer.predict (YuNet, then Haar)."
+def naive_photo_ms(rgb, repeats):
+    "The baseline of the photo sections: OpenCV's Haar defaults + `model.predict` of the Keras reference CNN, median ms."
     import cv2
-    from PIL import Image
-    from fer_nb.infer import predict
     from fer_nb.model import load_model
     keras_ref = load_model('reference', runtime='keras')
     cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
-    rgb = np.asarray(Image.open(path).convert('RGB'))
     def naive():
         grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        boxes = cascade.detectMultiScale(grey)
-        crops = [cv2.resize(grey[y:y + h, x:x + w], (48, 48)) for x, y, w, h in boxes]
+        crops = [cv2.resize(grey[y:y + h, x:x + w], (48, 48)) for x, y, w, h in cascade.detectMultiScale(grey)]
         return keras_ref.predict(np.stack(crops)[..., None] / 255.0, verbose=0) if crops else []
-    base = median_ms(naive, repeats)
+    return median_ms(naive, repeats)
+
+
+def bench_photo(path, repeats):
+    "One 640x480 photo: naive OpenCV-defaults Haar detection + model.predict, against fer_nb.infer.predict (YuNet, then Haar)."
+    from PIL import Image
+    from fer_nb.infer import predict
+    rgb = np.asarray(Image.open(path).convert('RGB'))
+    base = naive_photo_ms(rgb, repeats)
     for detector in ('yunet', 'haar'):
         faces = predict(rgb, 'reference', detector=detector)
         assert len(faces) == 1, f'expected one face in {path} with {detector}, found {len(faces)}'
@@ -182,25 +186,19 @@ def bench_photo(path, repeats):
 
 def bench_models(path, repeats, write_cards=False):
     "The photo path of each shipped model, in its card's runtime, beside the naive baseline; optionally recorded in the cards."
-    import cv2
     from PIL import Image
     from fer_nb.env import describe_machine
     from fer_nb.infer import predict
-    from fer_nb.model import MODELS_DIR, DEFAULT_PHOTO_MS, default_model, load_model, shipped_models
-    keras_ref = load_model('reference', runtime='keras')
-    cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
+    from fer_nb.model import MODELS_DIR, DEFAULT_PHOTO_MS, default_model, shipped_models
+    from fer_nb.ship import served
     rgb = np.asarray(Image.open(path).convert('RGB'))
-    def naive():
-        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        crops = [cv2.resize(grey[y:y + h, x:x + w], (48, 48)) for x, y, w, h in cascade.detectMultiScale(grey)]
-        return keras_ref.predict(np.stack(crops)[..., None] / 255.0, verbose=0) if crops else []
-    base, times = median_ms(naive, repeats), {}
+    base, times = naive_photo_ms(rgb, repeats), {}
     for name, card in shipped_models().items():
         assert len(predict(rgb, name)) == 1, f'expected one face in {path} with {name}'
         times[name] = median_ms(lambda: predict(rgb, name), repeats)
-        served = card['int8'] if card['runtime'] == 'lite-int8' else card
-        report('models', f"photo path, {name} ({card['runtime']}, {card['mflops']:.0f} MFLOP; PublicTest {served['val_accuracy']:.2%}, "
-               f"PrivateTest {served['test_accuracy']:.2%})", base, times[name], 'ms', False, f'default: <= {DEFAULT_PHOTO_MS} ms')
+        acc = served(card)
+        report('models', f"photo path, {name} ({card['runtime']}, {card['mflops']:.0f} MFLOP; PublicTest {acc['val_accuracy']:.2%}, "
+               f"PrivateTest {acc['test_accuracy']:.2%})", base, times[name], 'ms', False, f'default: <= {DEFAULT_PHOTO_MS} ms')
     if write_cards:
         machine = describe_machine()
         for name, ms in times.items():
