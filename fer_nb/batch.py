@@ -13,7 +13,8 @@ from .faces import DETECTOR, ImageError, preprocess
 from .infer import predict
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'CSV_COLUMNS', 'read_boxes', 'own_boxes', 'expand_inputs', 'iter_predictions', 'predict_files']
+__all__ = ['IMAGE_SUFFIXES', 'PROB_DIGITS', 'CSV_COLUMNS', 'read_boxes', 'own_boxes', 'expand_inputs', 'file_rows',
+           'completed_files', 'decode_file', 'iter_predictions', 'predict_files']
 
 # %% ../nbs/09_batch.ipynb #a9222dde
 def read_boxes(path, # a CSV with columns file,x,y,w,h (one row per face)
@@ -58,18 +59,24 @@ def expand_inputs(paths, # files, folders and glob patterns
 
 
 # %% ../nbs/09_batch.ipynb #4783fc9b
+PROB_DIGITS = 6   # decimals of the scores and probabilities in the CSV
 CSV_COLUMNS = ('file', 'status', 'faces', 'face', 'x', 'y', 'w', 'h', 'emotion', 'score', *CLASSES)   # a FER2013 model's; a model's own classes replace CLASSES
 
-def _rows(file, results=None, error=None) -> list[dict]:
-    "CSV rows of one file: a row per face, else one status row (`no_face`, or the error)."
+def file_rows(file, # the file's name as the rows give it
+              results=None, # `predict`'s results for it (None or []: no face)
+              error=None, # why it could not be read, or None
+              digits=PROB_DIGITS, # decimals of the scores and probabilities, as text; None: floats (for typed tables)
+             ) -> list[dict]:
+    "The rows of one file: a row per face, else one status row (`no_face`, or the error)."
+    fmt = float if digits is None else (lambda p: f"{p:.{digits}f}")
     if error is not None: return [dict(file=file, status=f'error: {error}', faces=0)]
     if not results: return [dict(file=file, status='no_face', faces=0)]
     return [dict(file=file, status='ok', faces=len(results), face=k, **dict(zip('xywh', r['box'])), emotion=r['emotion'],
-                 score=f"{r['score']:.4f}", **{c: f"{p:.4f}" for c, p in r['probs'].items()}) for k, r in enumerate(results)]
+                 score=fmt(r['score']), **{c: fmt(p) for c, p in r['probs'].items()}) for k, r in enumerate(results)]
 
 
 # %% ../nbs/09_batch.ipynb #76494600
-def _completed(out: Path, columns=CSV_COLUMNS) -> set:
+def completed_files(out: Path, columns=CSV_COLUMNS) -> set:
     "Files whose rows in `out` are complete; `out` is rewritten to hold only those."
     import csv
     if not out.exists() or out.stat().st_size == 0: return set()
@@ -85,6 +92,13 @@ def _completed(out: Path, columns=CSV_COLUMNS) -> set:
     return done
 
 
+# %% ../nbs/09_batch.ipynb #6bd544af
+def decode_file(f, # an image file
+               ) -> tuple: # `(grey image, None)`, or `(None, why it cannot be read)`
+    "A file's grey image, or the reason it has none (without the file's name: the rows give it)."
+    try: return preprocess(f), None
+    except (ImageError, OSError) as e: return None, str(e).split(': ', 1)[-1] if str(e).startswith(str(f)) else str(e)
+
 # %% ../nbs/09_batch.ipynb #020423ad
 def iter_predictions(files, # image files, in order (see `expand_inputs`)
                      model=None, # a model, or anything `load_model` takes (default: `default_model()`)
@@ -95,14 +109,11 @@ def iter_predictions(files, # image files, in order (see `expand_inputs`)
     "Yield `(file, results, error)` for each file in order: `predict`'s results, or None and why the file could not be read."
     from concurrent.futures import ThreadPoolExecutor
     model, workers = as_model(model), workers or os.cpu_count() or 1
-    def decode(f):
-        try: return preprocess(f), None
-        except (ImageError, OSError) as e: return None, str(e).split(': ', 1)[-1] if str(e).startswith(str(f)) else str(e)
     with ThreadPoolExecutor(workers) as pool:
-        ahead = [pool.submit(decode, f) for f in files[:2 * workers]]          # a bounded window of decoded images
+        ahead = [pool.submit(decode_file, f) for f in files[:2 * workers]]          # a bounded window of decoded images
         for k, f in enumerate(files):
             grey, error = ahead[k].result(); ahead[k] = None
-            if k + 2 * workers < len(files): ahead.append(pool.submit(decode, files[k + 2 * workers]))
+            if k + 2 * workers < len(files): ahead.append(pool.submit(decode_file, files[k + 2 * workers]))
             yield f, None if error else predict(grey, model, boxes=own_boxes(boxes, f), **kwargs), error
 
 # %% ../nbs/09_batch.ipynb #6a78cdd5
@@ -122,7 +133,7 @@ def predict_files(paths, # files, folders and glob patterns
     boxes = read_boxes(boxes) if isinstance(boxes, (str, Path)) else boxes
     model = as_model(model, kwargs.pop('runtime', 'auto'))
     columns = CSV_COLUMNS[:-len(CLASSES)] + model_classes(model)   # a column per class the model scores
-    done = _completed(Path(out), columns) if out and resume else set()
+    done = completed_files(Path(out), columns) if out and resume else set()
     todo = [f for f in files if str(f) not in done]
     stream = open(out, 'a' if done else 'w', newline='') if out else sys.stdout
     writer = csv.DictWriter(stream, columns)
@@ -130,7 +141,7 @@ def predict_files(paths, # files, folders and glob patterns
     bar = Progress(len(todo), enabled=progress)
     try:
         for f, results, error in iter_predictions(todo, model, boxes, workers, detector=detector, **kwargs):
-            rows = _rows(str(f), results, error)
+            rows = file_rows(str(f), results, error)
             writer.writerows(rows); stream.flush()
             bar.step(rows[0]['status'])
     finally:

@@ -535,7 +535,10 @@ def _face_batches():
             if self.erase: xb = random_erase(xb, seed=rng)
             yb = self.y[idx] if self.y.ndim == 2 else one_hot(self.y[idx])
             return random_mix(xb, yb, self.mix, self.mix_alpha, seed=rng) if self.mix else (xb, yb)
-        def on_epoch_end(self): self.epoch += 1; self._order()
+        def on_epoch_end(self): self.set_epoch(self.epoch + 1)
+        def set_epoch(self, epoch): # the epoch about to run
+            "Draw epoch `epoch`'s order and augmentations (the trainer says which epoch it is, so a resumed run redraws the same)."
+            self.epoch = epoch; self._order()
     return FaceBatches
 
 # %% ../nbs/01_data.ipynb #90949284

@@ -15,7 +15,7 @@ from .infer import is_face_crop
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'SPLIT_DIRS', 'MANIFEST_COLUMNS', 'DEMO_CLASSES', 'FolderError', 'walk_files', 'folder_rows',
            'manifest_rows', 'assign_splits', 'group_of', 'face_key', 'prepare_face', 'prepare_faces', 'load_folder',
-           'is_folder_data', 'add_folder_arguments', 'folder_from_args', 'make_demo_folder']
+           'is_folder_data', 'add_folder_arguments', 'folder_from_args', 'make_demo_folder', 'mapped_probs']
 
 # %% ../nbs/12_folders.ipynb #42c6c4c1
 class FolderError(ValueError):
@@ -251,11 +251,13 @@ def make_demo_folder(data: FER2013, # FER2013, where the faces come from
                      per_class=100, # pictures per class
                      pasted=0.2, # share of them enlarged into a photo
                      seed=0, # which faces
+                     usages=('PublicTest', 'PrivateTest'), # the splits they come from: by default faces no shipped model learnt from
                     ) -> Path:
-    "A folder `out/<class>/subjectNN_k.png` of FER2013 Training faces in `DEMO_CLASSES`, some pasted into scikit-image photos."
+    "A folder `out/<class>/subjectNN_k.png` of FER2013 faces in `DEMO_CLASSES`, some pasted into scikit-image photos."
     from PIL import Image
     from skimage import data as skdata
-    rng, (x, y) = np.random.default_rng(seed), data.train
+    rng, rows = np.random.default_rng(seed), np.isin(data.usage, [USAGES.index(u) for u in usages])
+    x, y = data.pixels[rows], data.labels[rows]
     scenes = [np.asarray(Image.fromarray(getattr(skdata, s)()).convert('L').resize((480, 360))) for s in ('coffee', 'rocket', 'chelsea')]
     for cls, emotions in DEMO_CLASSES.items():
         (Path(out)/cls).mkdir(parents=True, exist_ok=True)
@@ -266,3 +268,13 @@ def make_demo_folder(data: FER2013, # FER2013, where the faces come from
                 photo[top:top + side, left:left + side] = np.asarray(Image.fromarray(face).resize((side, side), Image.BICUBIC)); face = photo
             Image.fromarray(face).save(name)
     return Path(out)
+
+# %% ../nbs/12_folders.ipynb #babe32b7
+def mapped_probs(probs, # a FER2013 model's probabilities `(N,7)`
+                 mapping, # each folder class -> the FER2013 emotions (indices) it merges, e.g. `DEMO_CLASSES`
+                 classes, # the folder's classes, in the model's order
+                ) -> np.ndarray: # `(N, len(classes))`, rows summing to 1
+    "What an unchanged FER2013 model says in a folder's classes: the probabilities of the emotions each class merges, summed."
+    if missing := [c for c in classes if c not in mapping]: raise ValueError(f"no FER2013 emotions given for the class(es) {', '.join(missing)}")
+    out = np.stack([np.asarray(probs)[:, list(mapping[c])].sum(1) for c in classes], 1)
+    return out / out.sum(1, keepdims=True)   # emotions that no class takes are left out

@@ -15,7 +15,8 @@ from .runs import read_history, run_summary
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'BF16_FLAGS', 'DEFAULT_RUN', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments',
-           'config_from_args', 'train_command', 'onednn_kernels', 'teacher_targets', 'train']
+           'config_from_args', 'train_command', 'onednn_kernels', 'teacher_targets', 'balanced_weights',
+           'backbone_layers', 'train']
 
 # %% ../nbs/04_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -44,6 +45,21 @@ def _epoch_timer():
             logs['lr'] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
     return EpochTimer()
 
+
+# %% ../nbs/04_train.ipynb #3ea8121e
+def _epoch_seeds(seed, # the run's seed
+                 batches=None, # the training batches (`make_dataset`), told the epoch too
+                ):
+    "A callback that sets every seed generator of the model, and `batches`, to the epoch's draws, as the epoch begins."
+    keras = import_keras()
+    class EpochSeeds(keras.callbacks.Callback):
+        "Dropout's masks in epoch `e` depend on (`seed`, `e`) only, not on the epochs this process ran before."
+        def on_epoch_begin(self, epoch, logs=None):
+            states = [v for v in self.model.variables if v.path.endswith('seed_generator_state')]
+            for i, v in enumerate(states):
+                v.assign(np.array([np.random.SeedSequence([seed, epoch, i]).generate_state(1)[0], 0], dtype=v.dtype))
+            if batches is not None: batches.set_epoch(epoch)
+    return EpochSeeds()
 
 # %% ../nbs/04_train.ipynb #5bd4eed4
 def _over_budget(spent, # training seconds so far, earlier legs included
@@ -161,6 +177,11 @@ class TrainConfig:
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
     width: float | None = _opt(None, 'channel multiplier of the vgg and resnet architectures', interval='(0, inf)')
     init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch and --width): a second stage")
+    freeze_epochs: int | None = _opt(None, "with --init: train only the head for this many epochs (the backbone frozen, its batch statistics kept), "
+                                           "then every layer at --unfreeze-lr times the rate", interval='(0, inf)')
+    unfreeze_lr: float = _opt(0.1, "after --freeze-epochs, every layer trains at this fraction of the rate", interval='(0, 1]')
+    class_weight: str = _opt('auto', "weight each class's loss by faces / (classes x its faces): balanced, none, or auto "
+                                     "(balanced for classes of one's own, none for FER2013's seven, as its published recipes)", choices=('auto', 'balanced', 'none'))
     ema: float | None = _opt(None, 'also keep an exponential moving average of the weights (this momentum per step, e.g. 0.999); '
                                    'PublicTest scores and best.keras keep the average', interval='(0, 1)')
     teacher: str | None = _opt(None, 'distil from these models (shipped names or .keras files, joined by commas): their mirrored '
@@ -184,6 +205,9 @@ class TrainConfig:
             if 'interval' in meta and (why := range_problem(value, meta['interval'], self.kinds()[f.name])):
                 raise ValueError(f"{f.name}: {why}")
         if self.schedule == 'time' and not self.max_minutes: raise ValueError("schedule 'time' spans the training budget: give max_minutes (--max-minutes)")
+        if self.freeze_epochs and not self.init: raise ValueError("freeze_epochs freezes a backbone that was trained before: give init (--init)")
+        if self.freeze_epochs and self.freeze_epochs >= self.epochs:
+            raise ValueError(f"freeze_epochs ({self.freeze_epochs}) leaves no epoch to train every layer: expected fewer than epochs ({self.epochs})")
 
 # %% ../nbs/04_train.ipynb #a6cb5efd
 def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subcommand)
@@ -307,6 +331,20 @@ def _check_sources(c: TrainConfig, # the settings
         raise FileNotFoundError(f"{flag}: {spec} is not a file; expected " + ("a .keras model (a run's best.keras) or a shipped model's name" if flag == 'init'
                                 else "shipped model names or .keras files, joined by commas, or a run's teacher.npz"))
 
+# %% ../nbs/04_train.ipynb #1d7c5fc6
+def balanced_weights(labels, # integer classes of the Training faces `(N,)`
+                     n_classes, # how many classes the model has
+                    ) -> dict: # class index -> weight; a class without faces weighs 1
+    "Each class's loss weight, faces / (classes with faces x its faces), for Keras' `class_weight`."
+    counts = np.bincount(np.asarray(labels), minlength=n_classes)
+    return {k: float(len(labels) / ((counts > 0).sum() * n)) if n else 1.0 for k, n in enumerate(counts)}
+
+# %% ../nbs/04_train.ipynb #952b9abe
+def backbone_layers(model, # a Keras classifier
+                   ) -> list: # its layers with weights, but the head (the last of them)
+    "The layers `--freeze-epochs` freezes."
+    return [l for l in model.layers if l.weights][:-1]
+
 # %% ../nbs/04_train.ipynb #492ec8f8
 DEFAULT_RUN = 'runs/reference'   # where `train` and `fer-nb train` write a run when not told
 
@@ -342,29 +380,43 @@ def train(data=None, # a `FER2013` or its path
     ema = dict(use_ema=True, ema_momentum=c.ema) if c.ema else {}
     opt = (keras.optimizers.SGD(c.lr, momentum=c.momentum, nesterov=True, weight_decay=c.weight_decay or None, **ema) if c.optimizer == 'sgd'
            else keras.optimizers.Adam(c.lr, weight_decay=c.weight_decay or None, **ema))
-    model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
+    opt.build(model.trainable_variables)   # every weight, before any is frozen: one optimizer state, and one backup, for both phases
     x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
     x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
-    if tuple(data.classes) != CLASSES: y_tr, y_va = one_hot(y_tr, len(data.classes)), one_hot(y_va, len(data.classes))   # classes of one's own
+    own = tuple(data.classes) != CLASSES
+    weights = balanced_weights(y_tr, len(data.classes)) if c.class_weight == 'balanced' or c.class_weight == 'auto' and own else None
+    if own: y_tr, y_va = one_hot(y_tr, len(data.classes)), one_hot(y_va, len(data.classes))   # classes of one's own
     best = out/'best.keras'
     if c.teacher: y_tr = teacher_targets(c.teacher, x_tr, y_tr, c.teacher_weight, cache=out/'teacher.npz')   # soft targets
     train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase,
                             mix=c.mix, mix_alpha=c.mix_alpha, seed=c.seed, epoch=len(done))
     val_ds = make_dataset(x_va, y_va, c.val_batch)
-    backup = keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)
-    # with --ema the backup first keeps the weights being trained, then the average is swapped in for best.keras
-    # (and for PublicTest); without, the backup comes last, so an epoch is only done once it is checkpointed and logged
-    averaging = [backup, keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if c.ema else []
-    callbacks = [_epoch_timer(), *averaging,
-                 _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
-                     initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
-                 keras.callbacks.CSVLogger(out/'history.csv', append=True), *([] if c.ema else [backup])]
-    if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _: cosine_lr(e, c.lr, c.epochs, c.final_frac)))
-    if c.schedule == 'time': callbacks.insert(0, _time_cosine(c.lr, c.max_minutes, spent, c.final_frac))
-    if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=c.plateau_factor, patience=c.plateau_patience))
-    if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, spent))  # after EpochTimer
-    if c.leg_minutes: callbacks.append(_time_budget(c.leg_minutes))          # this leg's only
-    if c.early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
-                                                                        patience=c.early_stopping, restore_best_weights=True))
-    model.fit(train_ds, validation_data=val_ds, epochs=c.epochs, callbacks=callbacks, verbose=verbose)
+    leg_start = spent
+    # phases: (last epoch, rate, backbone frozen); a resumed run skips the phases its history has done
+    phases = [(c.freeze_epochs, c.lr, True), (c.epochs, c.lr * c.unfreeze_lr, False)] if c.freeze_epochs else [(c.epochs, c.lr, False)]
+    for until, lr, frozen in phases:
+        done = read_history(out); spent = sum(r.get('seconds', 0) for r in done)
+        if len(done) >= until: continue
+        for layer in backbone_layers(model): layer.trainable = not frozen
+        model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
+        backup = keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)
+        # with --ema the backup first keeps the weights being trained, then the average is swapped in for best.keras
+        # (and for PublicTest); without, the backup comes last, so an epoch is only done once it is checkpointed and logged
+        averaging = [backup, keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if c.ema else []
+        callbacks = [_epoch_timer(), _epoch_seeds(c.seed, train_ds), *averaging,
+                     _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
+                         initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
+                     keras.callbacks.CSVLogger(out/'history.csv', append=True), *([] if c.ema else [backup])]
+        if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _, lr=lr: cosine_lr(e, lr, c.epochs, c.final_frac)))
+        if c.schedule == 'time': callbacks.insert(0, _time_cosine(lr, c.max_minutes, spent, c.final_frac))
+        if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=c.plateau_factor, patience=c.plateau_patience))
+        if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, spent))           # after EpochTimer
+        if c.leg_minutes: callbacks.append(_time_budget(c.leg_minutes, spent - leg_start))   # this leg's only
+        if c.early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
+                                                                            patience=c.early_stopping, restore_best_weights=True))
+        if len(done) == (0 if frozen or not c.freeze_epochs else c.freeze_epochs):   # a phase's first epoch: its rate, not the backup's
+            callbacks.append(keras.callbacks.LambdaCallback(on_train_begin=lambda logs, lr=lr: setattr(opt, 'learning_rate', lr)))
+        model.fit(train_ds, validation_data=val_ds, epochs=until, initial_epoch=len(done), callbacks=callbacks, verbose=verbose, class_weight=weights,
+                  shuffle=False)   # the batches shuffle themselves per epoch, seeded; Keras' own shuffle would draw from Python's `random`
+        if model.stop_training: break   # a budget or early stopping ended it: the next phase waits for the next leg
     return run_summary(out)
