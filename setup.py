@@ -20,8 +20,8 @@ requirements = shlex.split(cfg.get('requirements', ''))
 if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
-extras = {name: shlex.split(cfg.get(f'{name}_requirements') or '') for name in ('plots', 'train', 'serve')}   # see settings.ini
-extras['dev'] = shlex.split(cfg.get('dev_requirements') or '') + [r for name in ('train', 'serve') for r in extras[name]]
+extras = {name: shlex.split(cfg.get(f'{name}_requirements') or '') for name in ('plots', 'train', 'serve', 'scale')}   # see settings.ini
+extras['dev'] = shlex.split(cfg.get('dev_requirements') or '') + [r for name in ('train', 'serve', 'scale') for r in extras[name]]
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)

@@ -92,7 +92,7 @@ def completed_files(out: Path, columns=CSV_COLUMNS) -> set:
     return done
 
 
-# %% ../nbs/09_batch.ipynb #6bd544af
+# %% ../nbs/09_batch.ipynb #8ca41564
 def decode_file(f, # an image file
                ) -> tuple: # `(grey image, None)`, or `(None, why it cannot be read)`
     "A file's grey image, or the reason it has none (without the file's name: the rows give it)."

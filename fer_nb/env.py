@@ -28,7 +28,8 @@ class MissingExtra(ImportError):
 
 # %% ../nbs/00_env.ipynb #b9424db2
 EXTRAS = {'keras': ('TensorFlow and Keras', 'train'), 'matplotlib': ('matplotlib', 'plots'),
-          'fastapi': ('FastAPI and uvicorn', 'serve'), 'uvicorn': ('FastAPI and uvicorn', 'serve')}   # module: (libraries, extra)
+          'fastapi': ('FastAPI and uvicorn', 'serve'), 'uvicorn': ('FastAPI and uvicorn', 'serve'),
+          'ray': ('Ray Data', 'scale')}   # module: (libraries, extra)
 
 def need(module, # a module of an extra, one of `EXTRAS`
          feature='this', # what needs it, for the message

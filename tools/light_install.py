@@ -85,7 +85,8 @@ def main(argv=None) -> int:
             checks['evaluate: report, no figures, says why'] = (sorted(f.name for f in (tmp/'eval').iterdir()) == ['classification_report.txt', 'metrics.json']
                                                                 and 'pip install "fer_nb[plots]"' in r.stderr, r.stderr.strip().splitlines()[-1:])
         for cmd, feature, extra in ((['train', '--data', args.data, '--epochs', '1'], 'fer-nb train', 'train'), (['export'], 'fer-nb export', 'train'),
-                                    (['predict', photo, '--runtime', 'keras'], 'fer-nb predict --runtime keras', 'train'), (['serve'], 'fer-nb serve', 'serve')):
+                                    (['predict', photo, '--runtime', 'keras'], 'fer-nb predict --runtime keras', 'train'), (['serve'], 'fer-nb serve', 'serve'),
+                                    (['predict', photo, '--engine', 'ray', '--out', str(Path(tmp)/'shards')], 'fer-nb predict --engine ray', 'scale')):
             r = run(bin_/'fer-nb', *cmd, timeout=120)
             lines = r.stderr.strip().splitlines()
             checks[f'{feature}: one line naming [{extra}]'] = (r.returncode == 1 and len(lines) == 1 and lines[0].startswith(f'fer-nb: error: {feature} needs ')
