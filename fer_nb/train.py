@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #3b4c7660
 from __future__ import annotations
-import functools, json, math, os, shlex, sys, time
+import contextlib, functools, json, math, os, shlex, sys, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,7 @@ from .runs import read_history, run_summary
 # %% auto #0
 __all__ = ['PRECISIONS', 'BF16_FLAGS', 'DEFAULT_RUN', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments',
            'config_from_args', 'train_command', 'onednn_kernels', 'teacher_targets', 'balanced_weights',
-           'backbone_layers', 'train']
+           'backbone_layers', 'data_parallel', 'train']
 
 # %% ../nbs/04_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -187,6 +187,8 @@ class TrainConfig:
     teacher: str | None = _opt(None, 'distil from these models (shipped names or .keras files, joined by commas): their mirrored '
                                      'probabilities on the Training faces become soft targets')
     teacher_weight: float = _opt(0.5, "--teacher's share of each target; the rest is the one-hot label", interval='(0, 1]')
+    distribute: str | None = _opt(None, "data: split each batch over every local device (JAX: keras.distribution.DataParallel; TensorFlow: "
+                                        "MirroredStrategy); --batch-size is per device, and --lr the rate of the whole batch", choices=('data',))
 
     @staticmethod
     @functools.cache   # the annotations are read once
@@ -345,6 +347,25 @@ def backbone_layers(model, # a Keras classifier
     "The layers `--freeze-epochs` freezes."
     return [l for l in model.layers if l.weights][:-1]
 
+# %% ../nbs/04_train.ipynb #f78ad904
+@contextlib.contextmanager
+def data_parallel(kind=None, # None: one device; 'data': every local device
+                 ):
+    "Yield how many devices each batch is split over, with the backend's data-parallel distribution in force."
+    if not kind: yield 1; return
+    keras = import_keras(); backend = keras.backend.backend()
+    if backend == 'jax':
+        devices = keras.distribution.list_devices()
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        try: yield len(devices)
+        finally: keras.distribution.set_distribution(None)
+    elif backend == 'tensorflow':
+        import tensorflow as tf
+        names = [d.name for d in tf.config.list_logical_devices('GPU')] or [d.name for d in tf.config.list_logical_devices('CPU')]
+        strategy = tf.distribute.MirroredStrategy(names)
+        with strategy.scope(): yield strategy.num_replicas_in_sync
+    else: raise ValueError(f"distribute 'data' runs on the jax or tensorflow backend, not {backend}")
+
 # %% ../nbs/04_train.ipynb #492ec8f8
 DEFAULT_RUN = 'runs/reference'   # where `train` and `fer-nb train` write a run when not told
 
@@ -370,53 +391,55 @@ def train(data=None, # a `FER2013` or its path
     if c.teacher and tuple(data.classes) != CLASSES: raise ValueError(f"--teacher: the teachers score FER2013's emotions, not {', '.join(data.classes)}")
     config['command'] = command or train_command(config)
     if warning := _precision_warning(c.precision, cpu_flags(), gpu_name()): print(f'warning: {warning}', file=sys.stderr, flush=True)
-    keras.utils.set_random_seed(c.seed)
-    if c.deterministic: make_deterministic()
-    keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
-    try: model = build_model(c.arch, compile=False, n_classes=len(data.classes), **({'width': c.width} if c.width else {}))
-    finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
-    if c.init: config.update(_start_from(model, c.init))   # a resumed leg then restores its backup over these
-    (out/'config.json').write_text(json.dumps(config, indent=2))
-    ema = dict(use_ema=True, ema_momentum=c.ema) if c.ema else {}
-    opt = (keras.optimizers.SGD(c.lr, momentum=c.momentum, nesterov=True, weight_decay=c.weight_decay or None, **ema) if c.optimizer == 'sgd'
-           else keras.optimizers.Adam(c.lr, weight_decay=c.weight_decay or None, **ema))
-    opt.build(model.trainable_variables)   # every weight, before any is frozen: one optimizer state, and one backup, for both phases
-    x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
-    x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
-    own = tuple(data.classes) != CLASSES
-    weights = balanced_weights(y_tr, len(data.classes)) if c.class_weight == 'balanced' or c.class_weight == 'auto' and own else None
-    if own: y_tr, y_va = one_hot(y_tr, len(data.classes)), one_hot(y_va, len(data.classes))   # classes of one's own
-    best = out/'best.keras'
-    if c.teacher: y_tr = teacher_targets(c.teacher, x_tr, y_tr, c.teacher_weight, cache=out/'teacher.npz')   # soft targets
-    train_ds = make_dataset(x_tr, y_tr, c.batch_size, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase,
-                            mix=c.mix, mix_alpha=c.mix_alpha, seed=c.seed, epoch=len(done))
-    val_ds = make_dataset(x_va, y_va, c.val_batch)
-    leg_start = spent
-    # phases: (last epoch, rate, backbone frozen); a resumed run skips the phases its history has done
-    phases = [(c.freeze_epochs, c.lr, True), (c.epochs, c.lr * c.unfreeze_lr, False)] if c.freeze_epochs else [(c.epochs, c.lr, False)]
-    for until, lr, frozen in phases:
-        done = read_history(out); spent = sum(r.get('seconds', 0) for r in done)
-        if len(done) >= until: continue
-        for layer in backbone_layers(model): layer.trainable = not frozen
-        model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
-        backup = keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)
-        # with --ema the backup first keeps the weights being trained, then the average is swapped in for best.keras
-        # (and for PublicTest); without, the backup comes last, so an epoch is only done once it is checkpointed and logged
-        averaging = [backup, keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if c.ema else []
-        callbacks = [_epoch_timer(), _epoch_seeds(c.seed, train_ds), *averaging,
-                     _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
-                         initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
-                     keras.callbacks.CSVLogger(out/'history.csv', append=True), *([] if c.ema else [backup])]
-        if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _, lr=lr: cosine_lr(e, lr, c.epochs, c.final_frac)))
-        if c.schedule == 'time': callbacks.insert(0, _time_cosine(lr, c.max_minutes, spent, c.final_frac))
-        if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=c.plateau_factor, patience=c.plateau_patience))
-        if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, spent))           # after EpochTimer
-        if c.leg_minutes: callbacks.append(_time_budget(c.leg_minutes, spent - leg_start))   # this leg's only
-        if c.early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
-                                                                            patience=c.early_stopping, restore_best_weights=True))
-        if len(done) == (0 if frozen or not c.freeze_epochs else c.freeze_epochs):   # a phase's first epoch: its rate, not the backup's
-            callbacks.append(keras.callbacks.LambdaCallback(on_train_begin=lambda logs, lr=lr: setattr(opt, 'learning_rate', lr)))
-        model.fit(train_ds, validation_data=val_ds, epochs=until, initial_epoch=len(done), callbacks=callbacks, verbose=verbose, class_weight=weights,
-                  shuffle=False)   # the batches shuffle themselves per epoch, seeded; Keras' own shuffle would draw from Python's `random`
-        if model.stop_training: break   # a budget or early stopping ended it: the next phase waits for the next leg
+    with data_parallel(c.distribute) as devices:   # 1, or every local device
+        keras.utils.set_random_seed(c.seed)
+        if c.deterministic: make_deterministic()
+        keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
+        try: model = build_model(c.arch, compile=False, n_classes=len(data.classes), **({'width': c.width} if c.width else {}))
+        finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
+        if c.init: config.update(_start_from(model, c.init))   # a resumed leg then restores its backup over these
+        config['devices'] = devices
+        (out/'config.json').write_text(json.dumps(config, indent=2))
+        ema = dict(use_ema=True, ema_momentum=c.ema) if c.ema else {}
+        opt = (keras.optimizers.SGD(c.lr, momentum=c.momentum, nesterov=True, weight_decay=c.weight_decay or None, **ema) if c.optimizer == 'sgd'
+               else keras.optimizers.Adam(c.lr, weight_decay=c.weight_decay or None, **ema))
+        opt.build(model.trainable_variables)   # every weight, before any is frozen: one optimizer state, and one backup, for both phases
+        x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
+        x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
+        own = tuple(data.classes) != CLASSES
+        weights = balanced_weights(y_tr, len(data.classes)) if c.class_weight == 'balanced' or c.class_weight == 'auto' and own else None
+        if own: y_tr, y_va = one_hot(y_tr, len(data.classes)), one_hot(y_va, len(data.classes))   # classes of one's own
+        best = out/'best.keras'
+        if c.teacher: y_tr = teacher_targets(c.teacher, x_tr, y_tr, c.teacher_weight, cache=out/'teacher.npz')   # soft targets
+        train_ds = make_dataset(x_tr, y_tr, c.batch_size * devices, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase,
+                                mix=c.mix, mix_alpha=c.mix_alpha, seed=c.seed, epoch=len(done))
+        val_ds = make_dataset(x_va, y_va, c.val_batch * devices)
+        leg_start = spent
+        # phases: (last epoch, rate, backbone frozen); a resumed run skips the phases its history has done
+        phases = [(c.freeze_epochs, c.lr, True), (c.epochs, c.lr * c.unfreeze_lr, False)] if c.freeze_epochs else [(c.epochs, c.lr, False)]
+        for until, lr, frozen in phases:
+            done = read_history(out); spent = sum(r.get('seconds', 0) for r in done)
+            if len(done) >= until: continue
+            for layer in backbone_layers(model): layer.trainable = not frozen
+            model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c.label_smoothing), metrics=['accuracy'])
+            backup = keras.callbacks.BackupAndRestore(out/'backup', delete_checkpoint=False, double_checkpoint=True)
+            # with --ema the backup first keeps the weights being trained, then the average is swapped in for best.keras
+            # (and for PublicTest); without, the backup comes last, so an epoch is only done once it is checkpointed and logged
+            averaging = [backup, keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if c.ema else []
+            callbacks = [_epoch_timer(), _epoch_seeds(c.seed, train_ds), *averaging,
+                         _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
+                             initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
+                         keras.callbacks.CSVLogger(out/'history.csv', append=True), *([] if c.ema else [backup])]
+            if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _, lr=lr: cosine_lr(e, lr, c.epochs, c.final_frac)))
+            if c.schedule == 'time': callbacks.insert(0, _time_cosine(lr, c.max_minutes, spent, c.final_frac))
+            if c.reduce_lr: callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor='val_accuracy', mode='max', factor=c.plateau_factor, patience=c.plateau_patience))
+            if c.max_minutes: callbacks.append(_time_budget(c.max_minutes, spent))           # after EpochTimer
+            if c.leg_minutes: callbacks.append(_time_budget(c.leg_minutes, spent - leg_start))   # this leg's only
+            if c.early_stopping: callbacks.append(keras.callbacks.EarlyStopping(monitor='val_accuracy', mode='max',
+                                                                                patience=c.early_stopping, restore_best_weights=True))
+            if len(done) == (0 if frozen or not c.freeze_epochs else c.freeze_epochs):   # a phase's first epoch: its rate, not the backup's
+                callbacks.append(keras.callbacks.LambdaCallback(on_train_begin=lambda logs, lr=lr: setattr(opt, 'learning_rate', lr)))
+            model.fit(train_ds, validation_data=val_ds, epochs=until, initial_epoch=len(done), callbacks=callbacks, verbose=verbose, class_weight=weights,
+                      shuffle=False)   # the batches shuffle themselves per epoch, seeded; Keras' own shuffle would draw from Python's `random`
+            if model.stop_training: break   # a budget or early stopping ended it: the next phase waits for the next leg
     return run_summary(out)
