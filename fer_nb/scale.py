@@ -30,6 +30,8 @@ def ray_session(address=None, # a running cluster ('auto', or 'HOST:6379'); None
     if ray.is_initialized(): yield ray; return   # a session already open (a notebook's, a test's): used as it is
     kw = dict(address=address) if address else dict(num_cpus=num_cpus, object_store_memory=object_store_memory, include_dashboard=False)
     ray.init(log_to_driver=False, configure_logging=False, **kw)
+    import logging; logging.getLogger('ray.data').setLevel(logging.WARNING)   # our own progress line instead of Ray Data's log
+    ray.data.DataContext.get_current().enable_progress_bars = False
     try: yield ray
     finally: ray.shutdown()
 
