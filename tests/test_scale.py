@@ -67,3 +67,25 @@ def test_bad_jobs_are_one_line(job, tmp_path):
     r = subprocess.run([FER_NB, 'predict', str(job), '--engine', 'ray', '--out', str(tmp_path)], capture_output=True, text=True, timeout=300)
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 1 and lines[-1].startswith(f'fer-nb: error: {tmp_path}: holds the shards of another job'), lines[-3:]
+
+def test_videos_one_task_each_same_rows_as_fer_nb_video(tmp_path):
+    from skimage import data as skdata
+    from fer_nb.video import pan_zoom_clip
+    clips = [pan_zoom_clip(skdata.astronaut(), tmp_path/f'{name}.mp4', seconds=2, fps=10) for name in ('a', 'b')]
+    (tmp_path/'broken.mp4').write_bytes(b'not a video')
+    for clip in clips:
+        r = subprocess.run([FER_NB, 'video', str(clip), '--csv', str(tmp_path/f'{Path(clip).stem}_local.csv'), '--model', 'reference', '--quiet'],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run([FER_NB, 'video', *map(str, clips), str(tmp_path/'broken.mp4'), '--engine', 'ray', '--out', str(tmp_path/'ray'), '--model', 'reference'],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1, r.stderr[-2000:]   # one video could not be read: said, and the exit code says so
+    said = r.stdout.strip().splitlines()
+    assert len(said) == 3 and 'broken.mp4: error:' in said[2] and all('10 frames sampled' in line for line in said[:2]), said
+    for clip in clips:
+        local = list(csv.reader(open(tmp_path/f'{Path(clip).stem}_local.csv'))); ray_rows = list(csv.reader(open(tmp_path/'ray'/f'{Path(clip).stem}.csv')))
+        assert len(local) == len(ray_rows) > 1 and local[0] == ray_rows[0]
+        for a, b in zip(local[1:], ray_rows[1:]):
+            assert all(x == y or abs(float(x) - float(y)) <= 2e-4 for x, y in zip(a, b)), (a, b)   # 4 decimals in the video CSV
+    r = subprocess.run([FER_NB, 'video', *map(str, clips), '--engine', 'ray', '--out', str(tmp_path/'ray'), '--model', 'reference'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and all('already done' in line for line in r.stdout.strip().splitlines()), r.stdout   # a rerun resumes
