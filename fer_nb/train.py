@@ -57,7 +57,7 @@ def _epoch_seeds(seed, # the run's seed
         def on_epoch_begin(self, epoch, logs=None):
             states = [v for v in self.model.variables if v.path.endswith('seed_generator_state')]
             for i, v in enumerate(states):
-                v.assign(np.array([np.random.SeedSequence([seed, epoch, i]).generate_state(1)[0], 0], dtype=v.dtype))
+                v.assign(np.array([np.random.SeedSequence([seed, epoch, i]).generate_state(1)[0] % 2**31, 0], dtype=v.dtype))   # int32 on torch
             if batches is not None: batches.set_epoch(epoch)
     return EpochSeeds()
 
