@@ -30,7 +30,9 @@ def test_data_parallel_matches_one_device(real_path, tmp_path, backend):
     one = run(tmp_path, backend, 1, 64, 'one')
     four = run(tmp_path, backend, 4, 16, 'four')   # 16 a device: the same 64 faces a step
     assert (one['devices'], four['devices'], four['backend']) == (1, 4, backend)
-    assert abs(one['val_accuracy'] - four['val_accuracy']) <= 0.04, (one, four)   # 600 faces: a standard error of about 2 points
+    # 600 faces each: the difference of two accuracies has a standard error of about 2.4 points; 7 points is 3 of them. (TensorFlow's
+    # replicas normalise their batches over 16 faces each, not 64, so its four devices do not compute exactly what one does.)
+    assert abs(one['val_accuracy'] - four['val_accuracy']) <= 0.07, (one, four)
     print(f"{backend}: PublicTest (600 faces) after 64 steps, one device {one['val_accuracy']:.4f}, four {four['val_accuracy']:.4f}")
     if backend == 'jax':   # the model trained on four JAX devices, loaded and scored by TensorFlow
         check = ("import json, sys, numpy as np, keras\nfrom fer_nb.data import load_fer2013, to_float\nfrom fer_nb.train import _subset\n"
