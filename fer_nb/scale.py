@@ -4,15 +4,15 @@
 
 # %% ../nbs/13_scale.ipynb #f34c9dc5
 from __future__ import annotations
-import csv, hashlib, json, os, shutil, sys, time
+import csv, hashlib, json, os, shutil
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from .env import THREADS_ENV, Progress, need
 from .faces import DETECTOR
-from .model import as_model, load_model, model_classes, model_path
+from .model import load_model, model_classes, model_path
 from .infer import predict, paste_faces
-from .batch import CSV_COLUMNS, PROB_DIGITS, decode_file, expand_inputs, file_rows
+from .batch import PROB_DIGITS, decode_file, expand_inputs, file_rows
 from .video import analyze_video
 
 # %% auto #0
