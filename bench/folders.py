@@ -47,15 +47,15 @@ def main(argv=None):
     scratch = json.loads((out/'scratch'/'metrics.json').read_text())
     print(f"from scratch, the same training time: {scratch_s:.0f} s end to end ({scratch['train_seconds']:.0f} s of training, {scratch['epochs_run']} epochs): "
           f"PublicTest {scratch['val_accuracy']:.2%}, PrivateTest {scratch['test_accuracy']:.2%}")
-    mine = load_folder(lab, group_by=r'subject(\d+)', progress=False)
+    mine = load_folder(lab, group_by=r'subject(\d+)', progress=False, report=out)
     model = load_model(args.init)
     acc = {split: float((mapped_probs(predict_probs(model, x), DEMO_CLASSES, mine.classes).argmax(1) == y).mean())
            for split, (x, y) in (('PublicTest', mine.val), ('PrivateTest', mine.test))}
     print(f"{args.init} unchanged, emotions mapped: PublicTest {acc['PublicTest']:.2%}, PrivateTest {acc['PrivateTest']:.2%} ({len(mine.y_test)} test faces)")
-    t = time.perf_counter(); load_folder(lab, group_by=r'subject(\d+)', progress=False); first = time.perf_counter() - t   # cache2 is warm: time both ways
+    t = time.perf_counter(); load_folder(lab, group_by=r'subject(\d+)', progress=False, report=out); first = time.perf_counter() - t   # cache2 is warm: time both ways
     os.environ['FER_NB_CACHE'] = str(out/'cache3')
-    t = time.perf_counter(); load_folder(lab, group_by=r'subject(\d+)', progress=False); cold = time.perf_counter() - t
-    t = time.perf_counter(); load_folder(lab, group_by=r'subject(\d+)', progress=False); warm = time.perf_counter() - t
+    t = time.perf_counter(); load_folder(lab, group_by=r'subject(\d+)', progress=False, report=out); cold = time.perf_counter() - t
+    t = time.perf_counter(); load_folder(lab, group_by=r'subject(\d+)', progress=False, report=out); warm = time.perf_counter() - t
     print(f"faces prepared: {cold:.1f} s the first time, {warm:.2f} s from the cache ({cold / warm:.0f}x)")
     print(f"targets: fine-tune <= 600 s end to end: {tune_s:.0f} s; beats scratch and mapped on PrivateTest: "
           f"{tuned['test_accuracy'] > scratch['test_accuracy'] and tuned['test_accuracy'] > acc['PrivateTest']}")

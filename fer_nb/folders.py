@@ -11,6 +11,7 @@ from .env import Progress
 from .data import FER2013, IMG_SIZE, USAGES, cache_dir
 from .faces import DETECTOR, ImageError, detect_faces, frame_faces, preprocess
 from .infer import is_face_crop
+from .model import merge_matrix
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'SPLIT_DIRS', 'MANIFEST_COLUMNS', 'DEMO_CLASSES', 'FolderError', 'walk_files', 'folder_rows',
@@ -276,5 +277,5 @@ def mapped_probs(probs, # a FER2013 model's probabilities `(N,7)`
                 ) -> np.ndarray: # `(N, len(classes))`, rows summing to 1
     "What an unchanged FER2013 model says in a folder's classes: the probabilities of the emotions each class merges, summed."
     if missing := [c for c in classes if c not in mapping]: raise ValueError(f"no FER2013 emotions given for the class(es) {', '.join(missing)}")
-    out = np.stack([np.asarray(probs)[:, list(mapping[c])].sum(1) for c in classes], 1)
+    out = np.asarray(probs) @ merge_matrix({c: mapping[c] for c in classes})
     return out / out.sum(1, keepdims=True)   # emotions that no class takes are left out

@@ -13,9 +13,10 @@ from .data import CLASSES, IMG_SIZE
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'MODELS_DIR', 'DEFAULT_PHOTO_MS', 'USER_MODELS_ENV', 'TTA_MODES', 'TTA_SHIFT', 'FACE_BATCH',
            'QUANTIZATIONS', 'RUNTIMES', 'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model',
-           'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'shipped_models', 'default_model',
-           'model_path', 'temper', 'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble',
-           'twin_path', 'model_card', 'load_model', 'as_model', 'export_model']
+           'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'parse_merge', 'merge_spec', 'merge_matrix',
+           'merge_layer', 'merged_model', 'shipped_models', 'default_model', 'model_path', 'temper', 'tta_views',
+           'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'model_card', 'load_model',
+           'as_model', 'export_model']
 
 # %% ../nbs/02_model.ipynb #2f322194
 def _compiled(model, # a Keras model
@@ -196,6 +197,73 @@ def _float32(model):
     return clone
 
 
+# %% ../nbs/02_model.ipynb #90cd79db
+def parse_merge(spec: str, # 'auto' (each class named after an emotion), or 'CLASS=Emotion+Emotion,...'
+                classes, # the classes of one's own, in the model's order
+               ) -> dict: # each class -> the FER2013 emotion indices it sums, in `classes`' order
+    "Which FER2013 emotions each class sums, from `--merge`; a one-line error for anything else."
+    names = {c.lower(): i for i, c in enumerate(CLASSES)}
+    if spec.strip() == 'auto':
+        if bad := [c for c in classes if c.lower() not in names]:
+            raise ValueError(f"--merge auto: class(es) {', '.join(bad)} are not FER2013 emotions ({', '.join(CLASSES)}); give them as CLASS=Emotion+Emotion")
+        return {c: (names[c.lower()],) for c in classes}
+    mapping = {}
+    for part in filter(None, (p.strip() for p in spec.split(','))):
+        cls, eq, emotions = (s.strip() for s in part.partition('='))
+        if not (cls and eq and emotions): raise ValueError(f"--merge: {part!r} is not CLASS=Emotion+Emotion")
+        if bad := [e.strip() for e in emotions.split('+') if e.strip().lower() not in names]:
+            raise ValueError(f"--merge: {', '.join(bad)} (in {part!r}) is not a FER2013 emotion; expected {', '.join(CLASSES)}")
+        mapping[cls] = tuple(names[e.strip().lower()] for e in emotions.split('+'))
+    if missing := [c for c in classes if c not in mapping]: raise ValueError(f"--merge names no emotions for the class(es) {', '.join(missing)}")
+    if extra := [c for c in mapping if c not in classes]: raise ValueError(f"--merge names class(es) {', '.join(extra)} that the data lacks; its classes are {', '.join(classes)}")
+    taken = [e for c in classes for e in mapping[c]]
+    if twice := sorted({CLASSES[e] for e in taken if taken.count(e) > 1}): raise ValueError(f"--merge gives {', '.join(twice)} to two classes; expected each emotion in one class at most")
+    return {c: mapping[c] for c in classes}
+
+# %% ../nbs/02_model.ipynb #9a81f6d8
+def merge_spec(mapping: dict, # class -> FER2013 emotion indices
+              ) -> str:
+    "The `--merge` text of a mapping."
+    return ','.join(f"{c}={'+'.join(CLASSES[e] for e in es)}" for c, es in mapping.items())
+
+# %% ../nbs/02_model.ipynb #4777c124
+def merge_matrix(mapping: dict, # class -> FER2013 emotion indices (`parse_merge`)
+                ) -> np.ndarray: # `(7, classes)` of 0 and 1
+    "The emotions-by-classes table that sums a FER2013 model's probabilities into the mapping's classes."
+    m = np.zeros((len(CLASSES), len(mapping)), np.float32)
+    for j, emotions in enumerate(mapping.values()): m[list(emotions), j] = 1
+    return m
+
+# %% ../nbs/02_model.ipynb #83b36df0
+@functools.cache   # one class, registered once
+def merge_layer():
+    "The `MergeClasses` Keras layer class (Keras imported when called)."
+    keras = import_keras()
+    @keras.saving.register_keras_serializable(package='fer_nb')
+    class MergeClasses(keras.layers.Layer):
+        "FER2013 probabilities summed into classes by `matrix` `(7, classes)`, plus a learnt log-prior per class; a softmax."
+        def __init__(self, matrix, **kwargs):
+            super().__init__(**kwargs); self.matrix = np.asarray(matrix, np.float32)
+        def build(self, input_shape): self.bias = self.add_weight(shape=(self.matrix.shape[1],), initializer='zeros', name='bias')
+        def call(self, probs):
+            merged = keras.ops.matmul(keras.ops.cast(probs, 'float32'), keras.ops.convert_to_tensor(self.matrix))
+            return keras.ops.softmax(keras.ops.log(keras.ops.maximum(merged, 1e-12)) + self.bias)
+        def compute_output_shape(self, input_shape): return (*input_shape[:-1], self.matrix.shape[1])
+        def get_config(self): return {**super().get_config(), 'matrix': self.matrix.tolist()}
+    return MergeClasses
+
+# %% ../nbs/02_model.ipynb #59da9442
+def merged_model(model, # a Keras FER2013 classifier of the seven emotions
+                 mapping: dict, # class -> FER2013 emotion indices (`parse_merge`)
+                ):
+    "`model` answering in the mapping's classes: at first the renormalised sums of their emotions' probabilities."
+    keras = import_keras()
+    check_classifier(model, 'merge: the model', CLASSES)
+    out = merge_layer()(merge_matrix(mapping), name='merge_classes')(model.outputs[0])
+    merged = keras.Model(model.inputs, out, name=f'{model.name}_merged')
+    merged.classes = tuple(mapping)
+    return merged
+
 # %% ../nbs/02_model.ipynb #e885a45b
 MODELS_DIR = Path(importlib.util.find_spec('fer_nb').origin).parent/'models'   # the shipped models, inside the package
 
@@ -245,7 +313,7 @@ def model_path(name_or_path=None, # a shipped model's name or a model file's pat
 def _load_keras(path: Path, classes=CLASSES):
     "A `.keras` file loaded in Keras safe mode, checked for shape (`classes`), float32."
     _check_model_file(path)
-    keras = import_keras()
+    keras = import_keras(); merge_layer()   # registered: a model with classes merged from FER2013's loads too
     try: model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -31,6 +31,8 @@ def run_summary(run_dir, # a run folder
     run_dir = Path(run_dir); history = read_history(run_dir)
     config = json.loads((run_dir/'config.json').read_text())
     best = max(history, key=lambda r: r['val_accuracy']) if history else {}
+    start = config.get('init_val_accuracy')   # an --init run's start, the candidate before its first epoch
+    if start is not None and start >= best.get('val_accuracy', -1): best = dict(epoch=-1, val_accuracy=start)
     return dict(arch=config['arch'], epochs=config['epochs'], epochs_run=len(history),
                 best_epoch=int(best['epoch']) + 1 if best else None, val_accuracy=round(best.get('val_accuracy', 0), 4),
                 train_seconds=round(sum(r.get('seconds', 0) for r in history), 1),
@@ -87,7 +89,7 @@ def runs_table(summaries: dict, # {run folder: `run_summary`}
         c = s['config']; budget = c.get('max_minutes'); left = hours_left(s)
         timed = c.get('schedule') == 'time'   # its epochs are only a cap: the budget is the plan
         rows.append((str(run), f"{s['epochs_run']}" + ('' if timed else f" / {s['epochs']}"),
-                     f"{s['val_accuracy']:.2%} @{s['best_epoch']}" if s['best_epoch'] else '-',
+                     f"{s['val_accuracy']:.2%} @{s['best_epoch']}" if s['best_epoch'] is not None else '-',
                      f"{s['train_seconds'] / 60:.0f}" + (f" / {budget:g}" if budget else ''), '-' if left is None else f"{left:.1f}" if left else 'done'))
     w = [max(len(r[k]) for r in rows) for k in range(5)]
     return '\n'.join(f"{r[0]:<{w[0]}}" + ''.join(f"  {v:>{n}}" for v, n in zip(r[1:], w[1:])) for r in rows)

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
 from .env import cpu_flags, describe_machine, gpu_name, import_keras, make_deterministic, number_arg, range_problem, simd_level
-from .data import CLASSES, MIXES, as_fer2013, file_sha256, make_dataset, one_hot
-from .model import ARCHITECTURES, MODELS_DIR, build_model, load_model, model_path, predict_probs, shipped_models
+from .data import CLASSES, MIXES, as_fer2013, file_sha256, make_dataset, one_hot, to_float
+from .model import ARCHITECTURES, MODELS_DIR, build_model, load_model, merged_model, model_path, parse_merge, predict_probs, shipped_models
 from .runs import read_history, run_summary
 
 # %% auto #0
@@ -177,8 +177,11 @@ class TrainConfig:
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
     width: float | None = _opt(None, 'channel multiplier of the vgg and resnet architectures', interval='(0, inf)')
     init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch and --width): a second stage")
+    merge: str | None = _opt(None, "with --init of a FER2013 model: each class of one's own sums these emotions' probabilities, e.g. "
+                                   "'positive=Happy+Surprise,negative=Angry+Sad', or 'auto' for classes named after emotions; training starts "
+                                   "exactly at that mapped model, and --freeze-epochs trains only its per-class bias")
     freeze_epochs: int | None = _opt(None, "with --init: train only the head for this many epochs (the backbone frozen, its batch statistics kept), "
-                                           "then every layer at --unfreeze-lr times the rate", interval='(0, inf)')
+                                           "then every layer at --unfreeze-lr times the rate; as many as --epochs: only the head trains", interval='(0, inf)')
     unfreeze_lr: float = _opt(0.1, "after --freeze-epochs, every layer trains at this fraction of the rate", interval='(0, 1]')
     class_weight: str = _opt('auto', "weight each class's loss by faces / (classes x its faces): balanced, none, or auto "
                                      "(balanced for classes of one's own, none for FER2013's seven, as its published recipes)", choices=('auto', 'balanced', 'none'))
@@ -208,8 +211,9 @@ class TrainConfig:
                 raise ValueError(f"{f.name}: {why}")
         if self.schedule == 'time' and not self.max_minutes: raise ValueError("schedule 'time' spans the training budget: give max_minutes (--max-minutes)")
         if self.freeze_epochs and not self.init: raise ValueError("freeze_epochs freezes a backbone that was trained before: give init (--init)")
-        if self.freeze_epochs and self.freeze_epochs >= self.epochs:
-            raise ValueError(f"freeze_epochs ({self.freeze_epochs}) leaves no epoch to train every layer: expected fewer than epochs ({self.epochs})")
+        if self.freeze_epochs and self.freeze_epochs > self.epochs:
+            raise ValueError(f"freeze_epochs ({self.freeze_epochs}) is more than epochs ({self.epochs}); expected at most as many")
+        if self.merge and not self.init: raise ValueError("merge sums the emotions of a FER2013 model: give init (--init)")
 
 # %% ../nbs/04_train.ipynb #a6cb5efd
 def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subcommand)
@@ -395,21 +399,29 @@ def train(data=None, # a `FER2013` or its path
         keras.utils.set_random_seed(c.seed)
         if c.deterministic: make_deterministic()
         keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
-        try: model = build_model(c.arch, compile=False, n_classes=len(data.classes), **({'width': c.width} if c.width else {}))
+        try: model = build_model(c.arch, compile=False, n_classes=len(CLASSES) if c.merge else len(data.classes), **({'width': c.width} if c.width else {}))
         finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
         if c.init: config.update(_start_from(model, c.init))   # a resumed leg then restores its backup over these
+        if c.merge:
+            if config['init_head'] != 'kept': raise ValueError(f"--merge sums FER2013's emotions: --init {c.init} scores other classes; expected a FER2013 model")
+            model = merged_model(model, parse_merge(c.merge, data.classes))
         config['devices'] = devices
-        (out/'config.json').write_text(json.dumps(config, indent=2))
         ema = dict(use_ema=True, ema_momentum=c.ema) if c.ema else {}
         opt = (keras.optimizers.SGD(c.lr, momentum=c.momentum, nesterov=True, weight_decay=c.weight_decay or None, **ema) if c.optimizer == 'sgd'
                else keras.optimizers.Adam(c.lr, weight_decay=c.weight_decay or None, **ema))
         opt.build(model.trainable_variables)   # every weight, before any is frozen: one optimizer state, and one backup, for both phases
         x_tr, y_tr = _subset(data.x_train, data.y_train, c.limit, c.seed)
         x_va, y_va = _subset(data.x_val, data.y_val, c.val_limit, c.seed)
+        best, previous = out/'best.keras', json.loads((out/'config.json').read_text()) if done else {}
+        if c.init and not done:   # the start is a candidate too: PublicTest chooses among it and every epoch
+            config['init_val_accuracy'] = float((model.predict(to_float(x_va), batch_size=c.val_batch * devices, verbose=0).argmax(1) == y_va).mean())
+            model.save(best.with_suffix('.partial.keras')); os.replace(best.with_suffix('.partial.keras'), best)
+            if verbose: print(f"the start, {c.init}: PublicTest {config['init_val_accuracy']:.2%}", flush=True)
+        elif 'init_val_accuracy' in previous: config['init_val_accuracy'] = previous['init_val_accuracy']
+        (out/'config.json').write_text(json.dumps(config, indent=2))
         own = tuple(data.classes) != CLASSES
         weights = balanced_weights(y_tr, len(data.classes)) if c.class_weight == 'balanced' or c.class_weight == 'auto' and own else None
         if own: y_tr, y_va = one_hot(y_tr, len(data.classes)), one_hot(y_va, len(data.classes))   # classes of one's own
-        best = out/'best.keras'
         if c.teacher: y_tr = teacher_targets(c.teacher, x_tr, y_tr, c.teacher_weight, cache=out/'teacher.npz')   # soft targets
         train_ds = make_dataset(x_tr, y_tr, c.batch_size * devices, shuffle=True, augment=c.augment and c.augment_strength, erase=c.erase,
                                 mix=c.mix, mix_alpha=c.mix_alpha, seed=c.seed, epoch=len(done))
@@ -428,7 +440,7 @@ def train(data=None, # a `FER2013` or its path
             averaging = [backup, keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if c.ema else []
             callbacks = [_epoch_timer(), _epoch_seeds(c.seed, train_ds), *averaging,
                          _atomic_checkpoint_class()(best, monitor='val_accuracy', mode='max', save_best_only=True,
-                             initial_value_threshold=max((r['val_accuracy'] for r in done), default=None) if best.exists() else None),
+                             initial_value_threshold=max([r['val_accuracy'] for r in done] + [config.get('init_val_accuracy', -1)]) if best.exists() else None),
                          keras.callbacks.CSVLogger(out/'history.csv', append=True), *([] if c.ema else [backup])]
             if c.schedule == 'cosine': callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda e, _, lr=lr: cosine_lr(e, lr, c.epochs, c.final_frac)))
             if c.schedule == 'time': callbacks.insert(0, _time_cosine(lr, c.max_minutes, spent, c.final_frac))

@@ -137,3 +137,29 @@ def test_train_evaluate_and_predict_with_classes_of_ones_own(tmp_path, real_data
     for flags, why in ((['--ship', 'mine'], '--ship with your own data needs --models-dir DIR'), (['--teacher', 'reference'], "--teacher: the teachers score FER2013's emotions")):
         r = fer_nb_cli('train', '--data', lab, '--epochs', '1', '--out', tmp_path/'run2', '--quiet', '--report', tmp_path, *flags)
         assert r.returncode == 1 and why in r.stderr.strip().splitlines()[-1], r.stderr[-1000:]
+
+def test_merged_fine_tune_starts_at_the_mapped_model_and_ships(tmp_path, real_data, cache):
+    """`--merge` on a four-class folder: the run's start scores on PublicTest exactly what the unchanged reference scores with its
+    emotions summed; PublicTest never ends below the start; the frozen phase changes only the merge's bias; the model ships into the
+    user's folder, and its LiteRT twin answers as Keras does; a bad mapping is one line naming the emotion."""
+    from fer_nb.folders import DEMO_CLASSES, make_demo_folder, mapped_probs
+    from fer_nb.model import load_model, merge_spec, predict_probs
+    lab, run = make_demo_folder(real_data, tmp_path/'lab', per_class=30), tmp_path/'run'
+    common = ['--data', lab, '--group-by', r'subject(\d+)', '--arch', 'reference', '--init', 'reference', '--quiet', '--report', tmp_path]
+    r = fer_nb_cli('train', *common, '--merge', merge_spec(DEMO_CLASSES), '--freeze-epochs', '2', '--epochs', '2', '--lr', '0.01',
+                   '--out', run, '--ship', 'mine', '--models-dir', tmp_path/'models')
+    assert r.returncode == 0, r.stderr[-2000:]
+    config, metrics = json.loads((run/'config.json').read_text()), json.loads((run/'metrics.json').read_text())
+    mine = load_folder(lab, group_by=r'subject(\d+)', progress=False, report=tmp_path)
+    summed = mapped_probs(predict_probs(load_model('reference', runtime='keras'), mine.x_val), DEMO_CLASSES, mine.classes)
+    assert abs(config['init_val_accuracy'] - float((summed.argmax(1) == mine.y_val).mean())) < 1e-9   # the start: the mapped model
+    assert metrics['val_accuracy'] >= round(config['init_val_accuracy'], 4) and config['classes'] == list(mine.classes)
+    tuned, ref = load_model(run/'best.keras', runtime='keras'), load_model('reference', runtime='keras')
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(tuned.get_weights()[:-1], ref.get_weights()))   # only the bias trained
+    card = json.loads((tmp_path/'models'/'mine.json').read_text())
+    assert card['classes'] == list(mine.classes) and {'mine.keras', 'mine.tflite', 'mine.int8.tflite'} == set(card['files'])
+    lite, float_keras = (predict_probs(load_model(tmp_path/'models'/'mine.keras', runtime=rt), mine.x_test) for rt in ('lite', 'keras'))
+    assert np.abs(lite - float_keras).max() < 2e-3 and lite.shape   # the shipped .keras holds float16 weights == (len(mine.y_test), 4)
+    r = fer_nb_cli('train', *common, '--merge', 'positive=Joy', '--epochs', '1', '--out', tmp_path/'run2')
+    assert r.returncode == 1 and r.stderr.strip().splitlines()[-1] == (
+        "fer-nb: error: --merge: Joy (in 'positive=Joy') is not a FER2013 emotion; expected Angry, Disgust, Fear, Happy, Sad, Surprise, Neutral"), r.stderr[-1000:]
