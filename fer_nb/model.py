@@ -12,11 +12,11 @@ from .data import CLASSES, IMG_SIZE
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'MODELS_DIR', 'DEFAULT_PHOTO_MS', 'USER_MODELS_ENV', 'TTA_MODES', 'TTA_SHIFT', 'FACE_BATCH',
-           'QUANTIZATIONS', 'RUNTIMES', 'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'build_model',
-           'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'parse_merge', 'merge_spec', 'merge_matrix',
-           'merge_layer', 'merged_model', 'shipped_models', 'default_model', 'model_path', 'temper', 'tta_views',
-           'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'model_card', 'load_model',
-           'as_model', 'export_model']
+           'QUANTIZATIONS', 'RUNTIMES', 'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'separable_cnn',
+           'build_model', 'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'parse_merge', 'merge_spec',
+           'merge_matrix', 'merge_layer', 'merged_model', 'shipped_models', 'default_model', 'model_path', 'temper',
+           'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'model_card',
+           'load_model', 'as_model', 'export_model']
 
 # %% ../nbs/02_model.ipynb #2f322194
 def _compiled(model, # a Keras model
@@ -111,8 +111,34 @@ def resnet_cnn(filters=(64, 128, 256, 512), # channels of the four stages (befor
     outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
     return _compiled(keras.Model(inputs, outputs, name='resnet_cnn'), lr, compile)
 
+# %% ../nbs/02_model.ipynb #8524cfaf
+def separable_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `width`)
+                  dense=256, # units of the hidden dense layer (before `width`)
+                  dropout=0.4, # dropout before the softmax (half of it after each stage)
+                  lr=1e-3, # Adam learning rate
+                  width=1.0, # multiplies every layer's channels
+                  input_shape=(IMG_SIZE, IMG_SIZE, 1), # one face
+                  n_classes=len(CLASSES), # emotions
+                  compile=True, # compile with Adam and cross-entropy
+                 ):
+    "`vgg_cnn`'s layout with depthwise-separable convolutions: [DW3x3-BN-ReLU, Conv1x1-BN-ReLU] for all but the first 3x3."
+    keras = import_keras(); L = keras.layers
+    filters, dense = _scaled(filters, width), _scaled(dense, width)
+    bn_relu = lambda x: L.Activation('relu')(L.BatchNormalization()(x))
+    x = inputs = keras.Input(shape=input_shape)
+    x = bn_relu(L.Conv2D(filters[0], 3, padding='same', use_bias=False)(x))   # one grey channel: a full convolution
+    for stage, f in enumerate(filters):
+        for _ in range(1 if stage == 0 else 2):
+            x = bn_relu(L.DepthwiseConv2D(3, padding='same', use_bias=False)(x))
+            x = bn_relu(L.Conv2D(f, 1, use_bias=False)(x))
+        x = L.MaxPooling2D(2)(x); x = L.Dropout(dropout / 2)(x)
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dropout(dropout)(bn_relu(L.Dense(dense, use_bias=False)(x)))
+    outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
+    return _compiled(keras.Model(inputs, outputs, name='separable_cnn'), lr, compile)
+
 # %% ../nbs/02_model.ipynb #a1cf0ea0
-ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn, 'resnet': resnet_cnn}
+ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn, 'resnet': resnet_cnn, 'separable': separable_cnn}
 
 # %% ../nbs/02_model.ipynb #a1fe93dd
 def build_model(arch='reference', # a key of `ARCHITECTURES`

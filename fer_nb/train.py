@@ -175,7 +175,7 @@ class TrainConfig:
     leg_minutes: float | None = _opt(None, 'stop this leg (this process) before an epoch would take it past this; '
                                            'the same command resumes the run in the next', interval='(0, inf)')
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
-    width: float | None = _opt(None, 'channel multiplier of the vgg and resnet architectures', interval='(0, inf)')
+    width: float | None = _opt(None, 'channel multiplier of the vgg, resnet and separable architectures', interval='(0, inf)')
     init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch and --width): a second stage")
     merge: str | None = _opt(None, "with --init of a FER2013 model: each class of one's own sums these emotions' probabilities, e.g. "
                                    "'positive=Happy+Surprise,negative=Angry+Sad', or 'auto' for classes named after emotions; training starts "
