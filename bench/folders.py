@@ -68,7 +68,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--per-class', type=int, default=500); p.add_argument('--arch', default='vgg'); p.add_argument('--width', type=float, default=1.0)
     p.add_argument('--init', default='vgg_w1_kd'); p.add_argument('--epochs', type=int, default=8); p.add_argument('--freeze-epochs', type=int, default=2); p.add_argument('--lr', type=float, default=1e-3)
-    p.add_argument('--folds', type=int, default=5, help='folds of the cross-validation of the merged fine-tune against the mapped model')
+    p.add_argument('--folds', type=int, default=5, choices=range(3, 21), metavar='3..20', help='folds of the cross-validation of the merged fine-tune against the mapped model')
     p.add_argument('--merge-recipe', default='--optimizer sgd --lr 0.1 --freeze-epochs 6 --epochs 6', help="the merged fine-tune's flags")
     p.add_argument('--only-folds', action='store_true', help='only the cross-validation, on the folder a full run left (for trying merge recipes)')
     p.add_argument('--out', default=str(Path.home()/'.cache'/'fer_nb'/'bench_folders'))

@@ -111,7 +111,7 @@ def resnet_cnn(filters=(64, 128, 256, 512), # channels of the four stages (befor
     outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
     return _compiled(keras.Model(inputs, outputs, name='resnet_cnn'), lr, compile)
 
-# %% ../nbs/02_model.ipynb #8524cfaf
+# %% ../nbs/02_model.ipynb #d2237ad4
 def separable_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `width`)
                   dense=256, # units of the hidden dense layer (before `width`)
                   dropout=0.4, # dropout before the softmax (half of it after each stage)

@@ -391,6 +391,9 @@ def train(data=None, # a `FER2013` or its path
     if done and (len(done) >= c.epochs or c.max_minutes and _over_budget(spent, times, c.max_minutes)):
         return run_summary(out)   # finished, or its budget spent: not trained again, its config kept
     data = as_fer2013(data)
+    for split, n, why, how in (('Training', len(data.y_train), 'train on', 'train/ folders, split=train rows in a manifest, or no splits given'),
+                               ('PublicTest', len(data.y_val), 'choose the best epoch with', '--val-split above 0, val/ folders, or split=val rows in a manifest')):
+        if not n: raise ValueError(f"{data.path}: no {split} faces to {why}; expected some ({how})")   # PublicTest makes every choice
     config = dict(asdict(c), data=str(data.path), classes=list(data.classes), backend=keras.backend.backend(), machine=describe_machine())
     if c.teacher and tuple(data.classes) != CLASSES: raise ValueError(f"--teacher: the teachers score FER2013's emotions, not {', '.join(data.classes)}")
     config['command'] = command or train_command(config)

@@ -58,6 +58,19 @@ def test_a_class_that_cannot_be_learnt_is_one_line_naming_it(tmp_path, astronaut
     r = fer_nb_cli('data', '--data', d, '--report', tmp_path)
     assert r.returncode == 1 and r.stderr.strip().splitlines()[-1] == f"fer-nb: error: {d}: {message}" and 'Traceback' not in r.stderr
 
+@pytest.mark.parametrize('splits,message', [
+    (('val', 'test'), "no Training faces to train on; expected some (train/ folders, split=train rows in a manifest, or no splits given)"),
+    (('train', 'test'), "no PublicTest faces to choose the best epoch with; expected some (--val-split above 0, val/ folders, or split=val rows in a manifest)"),
+])
+def test_a_manifest_without_a_split_training_needs_is_one_line(tmp_path, astronaut_face, cache, splits, message):
+    "A manifest whose rows leave Training or PublicTest empty: `fer-nb train` says which, in one line, before any epoch."
+    rows = ['file,label,split']
+    for label in ('happy', 'sad'):
+        for k, split in enumerate(splits * 2): rows.append(f"{face_png(tmp_path/f'{label}{k}.png', astronaut_face).name},{label},{split}")
+    (tmp_path/'lab.csv').write_text('\n'.join(rows) + '\n')
+    r = fer_nb_cli('train', '--data', tmp_path/'lab.csv', '--epochs', '1', '--out', tmp_path/'run', '--quiet', '--report', tmp_path)
+    assert r.returncode == 1 and r.stderr.strip().splitlines()[-1] == f"fer-nb: error: {tmp_path/'lab.csv'}: {message}" and 'Traceback' not in r.stderr
+
 @pytest.mark.parametrize('text,message', [
     ('path,label\na.png,pain\n', "line 1: columns ['path', 'label']; expected file,label and optionally split,group"),
     ('file,label,split\na.png,pain,holdout\n', "line 2: split 'holdout'; expected one of train, val, test, Training, PublicTest, PrivateTest"),
