@@ -69,20 +69,22 @@ def vgg_cnn(filters=(64, 128, 256, 512), # channels of the four stages (before `
             input_shape=(IMG_SIZE, IMG_SIZE, 1), # one face
             n_classes=len(CLASSES), # emotions
             compile=True, # compile with Adam and cross-entropy
+            separable=False, # depthwise-separable convolutions after the first (`separable_cnn`)
            ):
     "VGG-style CNN for 48x48 faces: per stage 2 x [Conv3x3-BN-ReLU] + MaxPool + Dropout, then Dense-BN-ReLU, softmax."
     keras = import_keras(); L = keras.layers
     filters, dense = _scaled(filters, width), _scaled(dense, width)   # `width` scales every layer's channels
+    bn_relu = lambda x: L.Activation('relu')(L.BatchNormalization()(x))
     x = inputs = keras.Input(shape=input_shape)
-    for f in filters:
-        for _ in range(2):
-            x = L.Conv2D(f, 3, padding='same', use_bias=False)(x); x = L.BatchNormalization()(x); x = L.Activation('relu')(x)
+    for stage, f in enumerate(filters):
+        for k in range(2):
+            if separable and (stage or k): x = bn_relu(L.DepthwiseConv2D(3, padding='same', use_bias=False)(x)); x = bn_relu(L.Conv2D(f, 1, use_bias=False)(x))
+            else: x = bn_relu(L.Conv2D(f, 3, padding='same', use_bias=False)(x))   # the first of a separable net too: one grey channel
         x = L.MaxPooling2D(2)(x); x = L.Dropout(dropout / 2)(x)
     x = L.GlobalAveragePooling2D()(x)
-    x = L.Dense(dense, use_bias=False)(x); x = L.BatchNormalization()(x); x = L.Activation('relu')(x)
-    x = L.Dropout(dropout)(x)
+    x = L.Dropout(dropout)(bn_relu(L.Dense(dense, use_bias=False)(x)))
     outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
-    return _compiled(keras.Model(inputs, outputs, name='vgg_cnn'), lr, compile)
+    return _compiled(keras.Model(inputs, outputs, name='separable_cnn' if separable else 'vgg_cnn'), lr, compile)
 
 
 # %% ../nbs/02_model.ipynb #9c124962
@@ -122,20 +124,7 @@ def separable_cnn(filters=(64, 128, 256, 512), # channels of the four stages (be
                   compile=True, # compile with Adam and cross-entropy
                  ):
     "`vgg_cnn`'s layout with depthwise-separable convolutions: [DW3x3-BN-ReLU, Conv1x1-BN-ReLU] for all but the first 3x3."
-    keras = import_keras(); L = keras.layers
-    filters, dense = _scaled(filters, width), _scaled(dense, width)
-    bn_relu = lambda x: L.Activation('relu')(L.BatchNormalization()(x))
-    x = inputs = keras.Input(shape=input_shape)
-    x = bn_relu(L.Conv2D(filters[0], 3, padding='same', use_bias=False)(x))   # one grey channel: a full convolution
-    for stage, f in enumerate(filters):
-        for _ in range(1 if stage == 0 else 2):
-            x = bn_relu(L.DepthwiseConv2D(3, padding='same', use_bias=False)(x))
-            x = bn_relu(L.Conv2D(f, 1, use_bias=False)(x))
-        x = L.MaxPooling2D(2)(x); x = L.Dropout(dropout / 2)(x)
-    x = L.GlobalAveragePooling2D()(x)
-    x = L.Dropout(dropout)(bn_relu(L.Dense(dense, use_bias=False)(x)))
-    outputs = L.Dense(n_classes, activation='softmax', dtype='float32')(x)
-    return _compiled(keras.Model(inputs, outputs, name='separable_cnn'), lr, compile)
+    return vgg_cnn(filters, dense, dropout, lr, width, input_shape, n_classes, compile, separable=True)
 
 # %% ../nbs/02_model.ipynb #a1cf0ea0
 ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn, 'resnet': resnet_cnn, 'separable': separable_cnn}
