@@ -9,7 +9,8 @@ Sections (each prints baseline, fer_nb and their ratio; absolute times drift on 
   batch    images/s over the 3,589 PrivateTest crops: `model.predict(batch_size=256)` against `classify_crops` on the\n           float32 and the int8 LiteRT twins, side by side, with their agreement and the int8 accuracy loss
   crop     latency of one 48x48 crop: `model.predict` and a direct `model(x)` call against `classify_crops`
   photo    one 640x480 photograph, detect + classify: OpenCV's Haar defaults + `model.predict` against
-           `fer_nb.infer.predict` with YuNet (the default) and with Haar, then the time of each stage of `predict`
+           `fer_nb.infer.predict` with YuNet (the default) and with Haar, then the time of each stage of `predict`, and YuNet
+           run by OpenCV from its ONNX file against its LiteRT twin (the default)
   models   the photo path of each shipped model in its card's runtime (the 640x480 photo, YuNet, median ms) beside the
            same baseline as `photo`; with --write-cards, each card's `photo_ms`, from which `default_model` picks the default
   startup  `import tensorflow` against `import fer_nb` / `fer_nb.infer`; `fer-nb --help`; `fer-nb predict` on a photo
@@ -221,6 +222,11 @@ def bench_photo_stages(rgb, repeats):
         ms = median_ms(fn, repeats)
         print(f'    stage {name}: {ms:.2f} ms')
         ROWS.append(('photo', f'stage: {name}', None, ms, 'ms', None, ''))
+    import cv2
+    from fer_nb.faces import DETECT_PX, MIN_FACE, yunet_rows
+    small = cv2.resize(grey, None, fx=DETECT_PX / MIN_FACE, fy=DETECT_PX / MIN_FACE, interpolation=cv2.INTER_AREA)   # what YuNet searches
+    report('photo', f'YuNet on the {small.shape[1]}x{small.shape[0]} search of the photo: OpenCV running the ONNX file (baseline) vs the LiteRT twin',
+           median_ms(lambda: yunet_rows(small, runtime='opencv'), repeats), median_ms(lambda: yunet_rows(small), repeats), 'ms', False)
 
 
 def bench_startup(photo, repeats=3):

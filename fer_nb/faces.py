@@ -4,17 +4,19 @@
 
 # %% ../nbs/07_faces.ipynb #a141fbba
 from __future__ import annotations
-import functools, io, os
+import functools, io, os, threading
 from pathlib import Path
 import numpy as np
 from .data import IMG_SIZE
-from .model import MODELS_DIR
+from .env import cpu_threads
+from .model import MODELS_DIR, lite_interpreter, to_tflite
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'YUNET_FILE', 'YUNET_SCORE', 'YUNET_NMS', 'YUNET_TOP_K', 'DETECT_PX', 'MIN_FACE', 'MATCH_IOU',
-           'RECHECK_SCORE', 'DETECTORS', 'DETECTOR', 'FER_LANDMARKS', 'InputFileError', 'check_file', 'ImageError',
-           'load_image', 'to_grey', 'preprocess', 'haar_faces', 'box_iou', 'yunet_faces', 'detect_faces', 'crop_faces',
-           'fer_landmarks', 'frame_faces']
+__all__ = ['MAX_PIXELS', 'YUNET_FILE', 'YUNET_LITE', 'YUNET_SCORE', 'YUNET_NMS', 'YUNET_TOP_K', 'YUNET_STRIDES', 'YUNET_RUNTIMES',
+           'DETECT_PX', 'MIN_FACE', 'MATCH_IOU', 'RECHECK_SCORE', 'DETECTORS', 'DETECTOR', 'FER_LANDMARKS',
+           'InputFileError', 'check_file', 'ImageError', 'load_image', 'to_grey', 'preprocess', 'haar_faces',
+           'yunet_keras', 'export_yunet', 'yunet_decode', 'YuNetLite', 'yunet_rows', 'box_iou', 'yunet_faces',
+           'detect_faces', 'crop_faces', 'fer_landmarks', 'frame_faces']
 
 # %% ../nbs/07_faces.ipynb #d6bce45f
 class InputFileError(ValueError):
@@ -122,9 +124,11 @@ def haar_faces(grey: np.ndarray, # an 8-bit grey image `(H,W)`
     return sorted(boxes, key=lambda b: -b[2] * b[3])
 
 # %% ../nbs/07_faces.ipynb #3658c233
-YUNET_FILE = MODELS_DIR/'yunet_s_640_640.onnx'   # shipped; licence and provenance beside it
+YUNET_FILE = MODELS_DIR/'yunet_s_640_640.onnx'   # shipped as its authors publish it; licence and provenance beside it
+YUNET_LITE = YUNET_FILE.with_suffix('.tflite')    # its LiteRT twin, made by `export_yunet` below; what runs
 YUNET_SCORE = 0.6   # keep faces scored at least this (chosen on pasted FER2013 faces and face-free photos, below)
 YUNET_NMS, YUNET_TOP_K = 0.3, 5000   # YuNet's non-maximum suppression overlap, and the most candidates it keeps
+YUNET_STRIDES = (8, 16, 32)   # its three heads' cell sizes, in pixels
 
 
 # %% ../nbs/07_faces.ipynb #07070bb9
@@ -140,6 +144,133 @@ def _yunet_detector(width, height, score):
     "The shipped YuNet detector, set to this image's size and score threshold."
     net = _yunet_net(); net.setInputSize((width, height)); net.setScoreThreshold(score)
     return net
+
+# %% ../nbs/07_faces.ipynb #9349dd9d
+def yunet_keras(onnx_file=YUNET_FILE, # YuNet as ONNX (opset 11, as its authors export it)
+               ):
+    "YuNet rebuilt in Keras from its ONNX file: a grey `(1,H,W,1)` image in 0-255, `(1,N,16)` rows per cell out (H, W multiples of 32)."
+    import onnx
+    from onnx import numpy_helper
+    import keras
+    from keras import layers
+    graph = onnx.load(str(onnx_file)).graph
+    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    x = keras.Input((None, None, 1), name='grey'); out = {graph.input[0].name: x}
+    for node in graph.node:
+        a = {at.name: onnx.helper.get_attribute_value(at) for at in node.attribute}; t = out.get(node.input[0])
+        if node.op_type == 'Conv':
+            w = weights[node.input[1]]; b = weights[node.input[2]] if len(node.input) > 2 else np.zeros(len(w), np.float32)
+            if node.input[0] == graph.input[0].name: w = w.sum(1, keepdims=True)   # grey: the colour channels are equal
+            p = a.get('pads', [0] * 4)
+            if any(p): t = layers.ZeroPadding2D(((p[0], p[2]), (p[1], p[3])))(t)
+            if a.get('group', 1) == 1: conv, kernel = layers.Conv2D(len(w), a['kernel_shape'], strides=a.get('strides', 1)), w.transpose(2, 3, 1, 0)
+            elif a['group'] == len(w) and w.shape[1] == 1: conv, kernel = layers.DepthwiseConv2D(a['kernel_shape'], strides=a.get('strides', 1)), w.transpose(2, 3, 0, 1)
+            else: raise ValueError(f"{onnx_file}: grouped convolution {node.name} is neither plain nor depthwise")
+            t = conv(t); conv.set_weights([kernel, b])
+        elif node.op_type == 'Relu': t = layers.ReLU()(t)
+        elif node.op_type == 'MaxPool': t = layers.MaxPooling2D(a['kernel_shape'], a['strides'])(t)
+        elif node.op_type == 'Resize' and a['mode'] == b'nearest': t = layers.UpSampling2D(2)(t)   # x2, as YuNet's neck
+        elif node.op_type == 'Add': t = layers.Add()([t, out[node.input[1]]])
+        elif node.op_type == 'Sigmoid': t = layers.Activation('sigmoid')(t)
+        elif node.op_type not in ('Transpose', 'Reshape'):   # to NHWC and flat: Keras is NHWC already; flattened below
+            raise ValueError(f"{onnx_file}: {node.op_type} is not among the operations YuNet uses")
+        out[node.output[0]] = t
+    heads = [layers.Reshape((-1, 16))(layers.Concatenate()([out[f'{k}_{s}'] for k in ('cls', 'obj', 'bbox', 'kps')])) for s in YUNET_STRIDES]
+    return keras.Model(x, layers.Concatenate(axis=1)(heads), name='yunet_s')
+
+# %% ../nbs/07_faces.ipynb #5a513ba4
+def export_yunet(path=YUNET_LITE, # where to write the LiteRT twin
+                 onnx_file=YUNET_FILE, # the ONNX file it is made from
+                 card=YUNET_FILE.with_suffix('.json'), # the detector's card, which gets the twin's sha256 (None: not touched)
+                ) -> Path:
+    "Convert YuNet's ONNX file to a float32 LiteRT file via Keras, and record it in the detector's card."
+    import json, tensorflow as tf
+    from fer_nb.data import file_sha256
+    path = to_tflite(yunet_keras(onnx_file), path)
+    if card:
+        c = json.loads(Path(card).read_text())
+        c['files'][Path(path).name] = file_sha256(path)
+        c['tflite'] = dict(made_from=Path(onnx_file).name, by=f'fer_nb.faces.yunet_keras, then TensorFlow {tf.__version__} TFLiteConverter, float32',
+                           command="python -c 'from fer_nb.faces import export_yunet; export_yunet()'")
+        Path(card).write_text(json.dumps(c, indent=2) + '\n')
+    return path
+
+# %% ../nbs/07_faces.ipynb #08e87acf
+def yunet_decode(rows, # YuNet's head rows `(N,16)` for one image padded to `size`: stride 8's cells, then 16's, then 32's
+                 size, # the padded image's `(H, W)`, multiples of 32
+                 score=YUNET_SCORE, # least score kept
+                 nms=YUNET_NMS, # most overlap (IoU) kept between two faces
+                 top_k=YUNET_TOP_K, # most candidates
+                ) -> np.ndarray:
+    "Faces as OpenCV's `FaceDetectorYN.detect` gives them: `(N,15)` rows of box (x, y, w, h), 5 landmarks (x, y), score; best first."
+    import cv2
+    (H, W), found, start = size, [], 0
+    cells = sum((H // s) * (W // s) for s in YUNET_STRIDES)
+    if len(rows) != cells: raise ValueError(f"{len(rows)} YuNet rows for a {H}x{W} image; expected {cells}")
+    for s in YUNET_STRIDES:
+        n = (H // s) * (W // s); m = rows[start:start + n]; start += n
+        cell = np.stack(np.divmod(np.arange(n), W // s)[::-1], 1)          # (column, row) of each cell
+        sc = np.sqrt(np.clip(m[:, 0], 0, 1) * np.clip(m[:, 1], 0, 1)); keep = sc >= score
+        m, cell, sc = m[keep], cell[keep], sc[keep]
+        wh = np.exp(m[:, 4:6]) * s; centre = (cell + m[:, 2:4]) * s
+        marks = (m[:, 6:16].reshape(-1, 5, 2) + cell[:, None]) * s
+        found.append(np.concatenate([centre - wh / 2, wh, marks.reshape(-1, 10), sc[:, None]], 1))
+    found = np.concatenate(found).astype(np.float32)
+    if not len(found): return found
+    keep = cv2.dnn.NMSBoxes(found[:, :4].tolist(), found[:, 14].tolist(), score, nms, top_k=top_k)
+    return found[np.asarray(keep, int).reshape(-1)]
+
+# %% ../nbs/07_faces.ipynb #731eba79
+class YuNetLite:
+    "YuNet's LiteRT twin: faces in an 8-bit grey image, as `cv2.FaceDetectorYN.detect` gives them."
+    def __init__(self,
+                 path=YUNET_LITE, # the twin, from `export_yunet`
+                 threads=None, # CPU threads (default: `cpu_threads()`, every core unless $FER_NB_THREADS says)
+                 sizes=8, # interpreters kept, one per padded image size, the least recently used dropped
+                ):
+        self.path, self.threads, self.sizes = Path(path), threads or cpu_threads(), sizes
+        if not self.path.is_file(): raise FileNotFoundError(f"{self.path}: the shipped YuNet face detector is missing; reinstall fer_nb")
+        self.interpreters, self.lock = {}, threading.Lock()
+
+    def heads(self, grey):
+        "YuNet's head rows `(N,16)` for `grey` zero-padded at the right and bottom to multiples of 32, and that padded size."
+        h, w = grey.shape; size = (-(-h // 32) * 32, -(-w // 32) * 32)
+        x = np.zeros((1, *size, 1), np.float32); x[0, :h, :w, 0] = grey
+        with self.lock:
+            it = self.interpreters.pop(size, None)
+            if it is None:
+                it = lite_interpreter(self.path, self.threads)
+                it.resize_tensor_input(it.get_input_details()[0]['index'], x.shape); it.allocate_tensors()
+            self.interpreters[size] = it   # the most recently used last
+            while len(self.interpreters) > self.sizes: self.interpreters.pop(next(iter(self.interpreters)))
+            it.set_tensor(it.get_input_details()[0]['index'], x); it.invoke()
+            return it.get_tensor(it.get_output_details()[0]['index'])[0].copy(), size
+
+    def __call__(self, grey, # an 8-bit grey image `(H,W)`
+                 score=YUNET_SCORE, # least score kept
+                ) -> np.ndarray:
+        "`(N,15)` rows: box (x, y, w, h), 5 landmarks (x, y), score; best first."
+        return yunet_decode(*self.heads(grey), score)
+
+# %% ../nbs/07_faces.ipynb #e8b08377
+@functools.cache   # one runner a process
+def _yunet_lite():
+    "The shipped YuNet's LiteRT runner, created once."
+    return YuNetLite()
+
+# %% ../nbs/07_faces.ipynb #9e4e051e
+YUNET_RUNTIMES = ('lite', 'opencv')   # the LiteRT twin (the default), or OpenCV running the ONNX file
+
+def yunet_rows(grey, # an 8-bit grey image `(H,W)`
+               score=YUNET_SCORE, # least score kept
+               runtime=YUNET_RUNTIMES[0], # one of `YUNET_RUNTIMES`
+              ) -> np.ndarray:
+    "YuNet's faces in `grey`: `(N,15)` rows of box (x, y, w, h), 5 landmarks (x, y), score; best first."
+    if runtime == 'lite': return _yunet_lite()(grey, score)
+    if runtime != 'opencv': raise ValueError(f"unknown YuNet runtime {runtime!r}; expected one of {', '.join(YUNET_RUNTIMES)}")
+    import cv2
+    _, out = _yunet_detector(grey.shape[1], grey.shape[0], score).detect(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR))
+    return np.zeros((0, 15), np.float32) if out is None else out
 
 # %% ../nbs/07_faces.ipynb #bad10e1b
 DETECT_PX = 24   # the smallest face YuNet finds reliably, in pixels of the image it searches
@@ -166,10 +297,8 @@ def _yunet_pass(grey, # an 8-bit grey image `(H,W)`
     "One YuNet search of `grey` at `scale`: faces with `box`, `score` and `landmarks`, in `grey`'s pixels plus `offset`."
     import cv2
     small = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    h, w = small.shape
-    _, out = _yunet_detector(w, h, score).detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     faces, (dx, dy) = [], offset
-    for row in ([] if out is None else out):
+    for row in yunet_rows(small, score):
         x, y, bw, bh = (row[:4] / scale).round().astype(int).tolist()
         x0, y0 = max(0, x), max(0, y)
         box = (x0 + dx, y0 + dy, min(grey.shape[1], x + bw) - x0, min(grey.shape[0], y + bh) - y0)

@@ -15,8 +15,8 @@ __all__ = ['ARCHITECTURES', 'MODELS_DIR', 'DEFAULT_PHOTO_MS', 'USER_MODELS_ENV',
            'QUANTIZATIONS', 'RUNTIMES', 'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'separable_cnn',
            'build_model', 'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'parse_merge', 'merge_spec',
            'merge_matrix', 'merge_layer', 'merged_model', 'shipped_models', 'default_model', 'model_path', 'temper',
-           'tta_views', 'predict_probs', 'to_tflite', 'LiteModel', 'save_half', 'Ensemble', 'twin_path', 'model_card',
-           'load_model', 'as_model', 'export_model']
+           'tta_views', 'predict_probs', 'to_tflite', 'lite_interpreter', 'LiteModel', 'save_half', 'Ensemble',
+           'twin_path', 'model_card', 'load_model', 'as_model', 'export_model']
 
 # %% ../nbs/02_model.ipynb #2f322194
 def _compiled(model, # a Keras model
@@ -423,7 +423,9 @@ def to_tflite(model, # a Keras FER2013 classifier
 
 
 # %% ../nbs/02_model.ipynb #23872aa8
-def _interpreter(path, threads):
+def lite_interpreter(path, # a `.tflite` file
+                     threads, # CPU threads
+                    ):
     "A LiteRT interpreter for `path`: `ai_edge_litert` where installed, else TensorFlow's."
     try: from ai_edge_litert.interpreter import Interpreter
     except ImportError:
@@ -441,7 +443,7 @@ class LiteModel:
                 ):
         self.path = Path(path)
         if not self.path.is_file(): raise FileNotFoundError(f"{self.path}: no such TFLite model file")
-        try: self.interpreter = _interpreter(self.path, threads or cpu_threads())
+        try: self.interpreter = lite_interpreter(self.path, threads or cpu_threads())
         except (ValueError, RuntimeError) as e: raise ModelFileError(f"{self.path}: not a TFLite model ({str(e)[:200]})") from None
         self._in, self._out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
         self.input_shape = (None, *self._in['shape'][1:]); self.output_shape = (None, *self._out['shape'][1:])

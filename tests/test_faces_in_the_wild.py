@@ -27,6 +27,25 @@ def test_recall_and_false_alarms_on_labelled_group_photos(labelled):
     print(f"labelled photos: {found}/{total} faces found, {alarms} false alarms in {len(labelled)} photos")
     assert total >= 18 and found / total >= 0.95 and alarms / len(labelled) <= 0.1
 
+def test_litert_twin_finds_what_opencv_finds(labelled):
+    """YuNet's LiteRT twin, which runs by default, gives the faces OpenCV gives from the ONNX file on the real photos, at
+    full size and shrunk, and with candidates under the default threshold: the same count, boxes and landmarks within
+    0.01 px, scores within 1e-4."""
+    import cv2
+    from fer_nb.faces import yunet_rows
+    photos = [LABELLED/e['file'] for e in labelled] + [ROOT.parent/'shared'/'data'/'photos'/f for f in ('justin.jpg', 'no-faces.jpg')]
+    compared = 0
+    for path in photos:
+        grey = preprocess(path)
+        for scale in (1.0, 0.75, 0.5):
+            small = grey if scale == 1 else cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            for score in (0.6, 0.3):
+                lite, ocv = yunet_rows(small, score), yunet_rows(small, score, runtime='opencv')
+                assert lite.shape == ocv.shape, (path.name, scale, score, len(lite), len(ocv))
+                assert np.abs(lite[:, :14] - ocv[:, :14]).max(initial=0) < 0.01 and np.abs(lite[:, 14] - ocv[:, 14]).max(initial=0) < 1e-4, (path.name, scale)
+                compared += len(lite)
+    assert compared >= 2 * 3 * 18   # most of the labelled faces, at three sizes, at both thresholds
+
 def test_haar_finds_fewer(labelled):
     "The reason YuNet is the default: on the same photos the Haar cascade finds under half the faces."
     found = sum(any(box_iou(f['box'], b) > 0.3 for f in detect_faces(preprocess(LABELLED/e['file']), 'haar')) for e in labelled for b in e['boxes'])

@@ -77,6 +77,14 @@ def test_shipped_files_match_their_cards():
         for file, digest in card['files'].items():
             assert hashlib.sha256((MODELS_DIR/file).read_bytes()).hexdigest() == digest, f'{file} differs from {name}.json'
 
+def test_shipped_face_detector_matches_its_card():
+    "YuNet's ONNX file and its LiteRT twin are the ones the detector's card describes (sha256), and the card says how the twin was made."
+    import hashlib
+    card = json.loads((MODELS_DIR/'yunet_s_640_640.json').read_text())
+    assert set(card['files']) == {'yunet_s_640_640.onnx', 'yunet_s_640_640.tflite'} and 'export_yunet' in card['tflite']['command']
+    for file, digest in card['files'].items():
+        assert hashlib.sha256((MODELS_DIR/file).read_bytes()).hexdigest() == digest, f"{file} differs from yunet_s_640_640.json: run {card['tflite']['command']}"
+
 @pytest.mark.slow
 def test_wheel_stays_under_50_mb(tmp_path):
     "The wheel, built from the project's files as a fresh clone has them (no stale build/ folder), stays under 50 MB."
