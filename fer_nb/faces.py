@@ -226,7 +226,7 @@ class YuNetLite:
     def __init__(self,
                  path=YUNET_LITE, # the twin, from `export_yunet`
                  threads=None, # CPU threads (default: `cpu_threads()`, every core unless $FER_NB_THREADS says)
-                 sizes=8, # interpreters kept, one per padded image size, the least recently used dropped
+                 sizes=4, # interpreters kept, one per padded image size (about 30 MB each at 480x384), the least recently used dropped
                 ):
         self.path, self.threads, self.sizes = Path(path), threads or cpu_threads(), sizes
         if not self.path.is_file(): raise FileNotFoundError(f"{self.path}: the shipped YuNet face detector is missing; reinstall fer_nb")

@@ -296,17 +296,18 @@ def served(card: dict) -> dict:
 
 # %% ../nbs/06_ship.ipynb #94735327
 def latency_table(cards=None, # model cards by name (default: the shipped ones)
+                  ensemble=None, # an ensemble's card (`shipped_ensemble()`) for a last row
                  ) -> str:
     "A Markdown table: each model's runtime, MFLOP, accuracy as served, and photo-path milliseconds; the default marked."
     from fer_nb.model import DEFAULT_PHOTO_MS, default_model
     cards = shipped_models() if cards is None else cards
     default, best = default_model(cards), next(iter(cards))
     rows = [f'| model | runtime | MFLOP/face | PublicTest | PrivateTest | photo path, median ms (default: <= {DEFAULT_PHOTO_MS}) |', '|' + '---|' * 6]
-    for name, c in cards.items():
-        mark = ' (default)' if name == default else ' (best)' if name == best else ''
-        rows.append(f"| `{name}`{mark} | {c.get('runtime', 'lite')} | {c['mflops']:.0f} | {_pct(served(c)['val_accuracy'])} | "
-                    f"{_pct(served(c)['test_accuracy'])} | {c.get('photo_ms', '—')} |")
-    machines = sorted({c['photo_machine'] for c in cards.values() if c.get('photo_machine')})
+    row = lambda label, c, acc: (f"| {label} | {c.get('runtime', 'lite')} | {c['mflops']:.0f} | {_pct(acc['val_accuracy'])} | "
+                                 f"{_pct(acc['test_accuracy'])} | {c.get('photo_ms', '—')} |")
+    for name, c in cards.items(): rows.append(row(f"`{name}`" + (' (default)' if name == default else ' (best)' if name == best else ''), c, served(c)))
+    if ensemble: rows.append(row(' + '.join(f'`{n}`' for n in ensemble['members']) + ' (ensemble)', ensemble, ensemble))
+    machines = sorted({c['photo_machine'] for c in [*cards.values(), ensemble or {}] if c.get('photo_machine')})
     return '\n'.join(rows + ([f"\nTimed on {'; '.join(machines)}."] if machines else []))
 
 # %% ../nbs/06_ship.ipynb #f6dccac7
