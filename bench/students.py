@@ -4,6 +4,7 @@ face at a time and in batches of 256. New layouts are timed with untrained weigh
     python bench/students.py
     python bench/students.py --layouts separable:0.65 separable:1.5 vgg:0.35 --rounds 3
     python bench/students.py --train vgg:0.5:bf16 separable:0.65:float32 separable:0.65:bf16   # training steps instead
+    python bench/students.py --train reference::float32 reference::bf16   # a layout without a width
 
 With --train it times training steps instead (`model.fit` on 20 batches of 64 random faces, after a warm-up fit), the
 cost that decides how long a student takes to train on the CPU.
@@ -32,7 +33,7 @@ def train_steps(specs):
     for spec in specs:
         arch, width, precision = spec.split(':')
         keras.mixed_precision.set_global_policy(PRECISIONS[precision])
-        try: m = build_model(arch, width=float(width))
+        try: m = build_model(arch, **(dict(width=float(width)) if width else {}))   # `reference::float32`: no width
         finally: keras.mixed_precision.set_global_policy('float32')
         m.fit(x[:128], y[:128], batch_size=64, epochs=1, verbose=0)   # compiles the step
         t = time.perf_counter(); m.fit(x, y, batch_size=64, epochs=1, verbose=0); step = (time.perf_counter() - t) / 20
