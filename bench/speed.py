@@ -192,7 +192,7 @@ def bench_models(path, repeats, write_cards=False):
     from fer_nb.env import describe_machine
     from fer_nb.infer import predict
     from fer_nb.model import MODELS_DIR, DEFAULT_PHOTO_MS, default_model, shipped_models
-    from fer_nb.ship import served, shipped_ensemble
+    from fer_nb.ship import ENSEMBLE_CARD, served, shipped_ensemble
     rgb = np.asarray(Image.open(path).convert('RGB'))
     cards, ensemble = shipped_models(), shipped_ensemble()
     specs = {name: name for name in cards}
@@ -214,8 +214,10 @@ def bench_models(path, repeats, write_cards=False):
                f"PublicTest {ensemble['val_accuracy']:.2%}, PrivateTest {ensemble['test_accuracy']:.2%})", base, times['ensemble'], 'ms', False)
     if write_cards:
         machine = describe_machine()
+        files = {name: MODELS_DIR/f'{name}.json' for name in cards}
+        if ensemble: files['ensemble'] = MODELS_DIR/ENSEMBLE_CARD   # the ensemble's card has its own name
         for name, ms in times.items():
-            f = MODELS_DIR/f'{name}.json'; card = json.loads(f.read_text())
+            f = files[name]; card = json.loads(f.read_text())
             card.update(photo_ms=round(ms, 2), photo_machine=machine, photo_command='python bench/speed.py --only models --write-cards')
             f.write_text(json.dumps(card, indent=2))
         print(f'  photo_ms written to the cards; the default model is now {default_model()}')
