@@ -14,9 +14,9 @@ from .model import ARCHITECTURES, MODELS_DIR, build_model, load_model, merged_mo
 from .runs import read_history, run_summary
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'BF16_FLAGS', 'DEFAULT_RUN', 'cosine_at', 'cosine_lr', 'TrainConfig', 'add_train_arguments',
-           'config_from_args', 'train_command', 'onednn_kernels', 'teacher_targets', 'balanced_weights',
-           'backbone_layers', 'data_parallel', 'train']
+__all__ = ['PRECISIONS', 'BF16_FLAGS', 'DEFAULT_RUN', 'cosine_at', 'cosine_lr', 'TrainConfig', 'arch_settings',
+           'add_train_arguments', 'config_from_args', 'train_command', 'onednn_kernels', 'teacher_targets',
+           'balanced_weights', 'backbone_layers', 'data_parallel', 'train']
 
 # %% ../nbs/04_train.ipynb #f083ff5d
 def _atomic_checkpoint_class():
@@ -176,6 +176,8 @@ class TrainConfig:
                                            'the same command resumes the run in the next', interval='(0, inf)')
     precision: str = _opt('float32', 'bf16: mixed bfloat16 (faster on AVX-512 BF16 CPUs)', choices=tuple(PRECISIONS))
     width: float | None = _opt(None, 'channel multiplier of the vgg, resnet and separable architectures', interval='(0, inf)')
+    dense: int | None = _opt(None, 'units of the hidden dense layer of the reference, vgg and separable architectures (before --width)', interval='(0, inf)')
+    dropout: float | None = _opt(None, "dropout before the softmax of any architecture (vgg's and separable's: half of it after each stage)", interval='[0, 1)')
     init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch and --width): a second stage")
     merge: str | None = _opt(None, "with --init of a FER2013 model: each class of one's own sums these emotions' probabilities, e.g. "
                                    "'positive=Happy+Surprise,negative=Angry+Sad', or 'auto' for classes named after emotions; training starts "
@@ -214,6 +216,12 @@ class TrainConfig:
         if self.freeze_epochs and self.freeze_epochs > self.epochs:
             raise ValueError(f"freeze_epochs ({self.freeze_epochs}) is more than epochs ({self.epochs}); expected at most as many")
         if self.merge and not self.init: raise ValueError("merge sums the emotions of a FER2013 model: give init (--init)")
+
+# %% ../nbs/04_train.ipynb #382730cf
+def arch_settings(c: TrainConfig, # the run's settings
+                 ) -> dict:
+    "The builder arguments that `c` sets: `width`, `dense` and `dropout`, where given."
+    return {k: v for k in ('width', 'dense', 'dropout') if (v := getattr(c, k)) is not None}
 
 # %% ../nbs/04_train.ipynb #a6cb5efd
 def add_train_arguments(parser, # an `argparse` parser (the `fer-nb train` subcommand)
@@ -402,7 +410,7 @@ def train(data=None, # a `FER2013` or its path
         keras.utils.set_random_seed(c.seed)
         if c.deterministic: make_deterministic()
         keras.mixed_precision.set_global_policy(PRECISIONS[c.precision])
-        try: model = build_model(c.arch, compile=False, n_classes=len(CLASSES) if c.merge else len(data.classes), **({'width': c.width} if c.width else {}))
+        try: model = build_model(c.arch, compile=False, n_classes=len(CLASSES) if c.merge else len(data.classes), **arch_settings(c))
         finally: keras.mixed_precision.set_global_policy('float32')   # only this model's layers compute in bf16
         if c.init: config.update(_start_from(model, c.init))   # a resumed leg then restores its backup over these
         if c.merge:
