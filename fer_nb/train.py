@@ -178,7 +178,7 @@ class TrainConfig:
     width: float | None = _opt(None, 'channel multiplier of the vgg, resnet and separable architectures', interval='(0, inf)')
     dense: int | None = _opt(None, 'units of the hidden dense layer of the reference, vgg and separable architectures (before --width)', interval='(0, inf)')
     dropout: float | None = _opt(None, "dropout before the softmax of any architecture (vgg's and separable's: half of it after each stage)", interval='[0, 1)')
-    init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch and --width): a second stage")
+    init: str | None = _opt(None, "start from the weights of this .keras file (a run's best.keras) or shipped model (same --arch, --width and --dense): a second stage")
     merge: str | None = _opt(None, "with --init of a FER2013 model: each class of one's own sums these emotions' probabilities, e.g. "
                                    "'positive=Happy+Surprise,negative=Angry+Sad', or 'auto' for classes named after emotions; training starts "
                                    "exactly at that mapped model, and --freeze-epochs trains only its per-class bias")
@@ -295,7 +295,7 @@ def _start_from(model, # the freshly built model
     new_head = len(theirs) == len(ours) and theirs[:-2] == ours[:-2] and theirs[-2:] != ours[-2:]   # other classes: all but the last layer
     if theirs != ours and not new_head:
         raise ValueError(f"init: {path} holds {len(theirs)} weight arrays that do not fit this architecture's "
-                         f"{len(ours)}; expected a model of the same --arch and --width")
+                         f"{len(ours)}; expected a model of the same --arch, --width and --dense")
     model.set_weights(src.get_weights()[:-2] + model.get_weights()[-2:] if new_head else src.get_weights())
     prov = dict(init_sha256=file_sha256(path), init_head='new' if new_head else 'kept')
     if (path.parent/'config.json').exists() and (path.parent/'history.csv').exists():
