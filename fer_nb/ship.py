@@ -326,7 +326,7 @@ def plot_frontier(cards=None, # model cards by name (default: the shipped ones)
         ax.annotate(name, (c['mflops'], 100 * served(c)['test_accuracy']), textcoords='offset points', xytext=(5, -12), fontsize=8)
     if ensemble:
         ax.scatter(ensemble['mflops'], 100 * ensemble['test_accuracy'], marker='*', s=160, color='tab:orange')
-        ax.annotate(' + '.join(ensemble['members']), (ensemble['mflops'], 100 * ensemble['test_accuracy']), textcoords='offset points', xytext=(-100, -14), fontsize=8)
+        ax.annotate(' + '.join(ensemble['members']), (ensemble['mflops'], 100 * ensemble['test_accuracy']), textcoords='offset points', xytext=(-8, 6), ha='right', fontsize=8)   # above, clear of its members' labels
     for k, (name, acc) in enumerate(ANCHORS.items()):
         ax.axhline(100 * acc, ls='--', lw=1, color=f'C{k + 2}', label=name)
     ax.set_xscale('log'); ax.set(xlabel='MFLOP per face (log scale)', ylabel='PrivateTest accuracy, %', title='Accuracy against work per face')
