@@ -13,10 +13,10 @@ from .data import CLASSES, IMG_SIZE
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'MODELS_DIR', 'DEFAULT_PHOTO_MS', 'USER_MODELS_ENV', 'TTA_MODES', 'TTA_SHIFT', 'FACE_BATCH',
            'QUANTIZATIONS', 'RUNTIMES', 'EXPORT_FORMATS', 'reference_cnn', 'vgg_cnn', 'resnet_cnn', 'separable_cnn',
-           'build_model', 'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'parse_merge', 'merge_spec',
-           'merge_matrix', 'merge_layer', 'merged_model', 'shipped_models', 'default_model', 'model_path', 'temper',
-           'tta_views', 'predict_probs', 'to_tflite', 'lite_interpreter', 'LiteModel', 'save_half', 'Ensemble',
-           'twin_path', 'model_card', 'load_model', 'as_model', 'export_model']
+           'check_arch', 'build_model', 'mflops', 'ModelFileError', 'check_classifier', 'model_classes', 'parse_merge',
+           'merge_spec', 'merge_matrix', 'merge_layer', 'merged_model', 'shipped_models', 'default_model', 'model_path',
+           'temper', 'tta_views', 'predict_probs', 'to_tflite', 'lite_interpreter', 'LiteModel', 'save_half',
+           'Ensemble', 'twin_path', 'model_card', 'load_model', 'as_model', 'export_model']
 
 # %% ../nbs/02_model.ipynb #2f322194
 def _compiled(model, # a Keras model
@@ -129,16 +129,23 @@ def separable_cnn(filters=(64, 128, 256, 512), # channels of the four stages (be
 # %% ../nbs/02_model.ipynb #a1cf0ea0
 ARCHITECTURES = {'reference': reference_cnn, 'vgg': vgg_cnn, 'resnet': resnet_cnn, 'separable': separable_cnn}
 
-# %% ../nbs/02_model.ipynb #a1fe93dd
-def build_model(arch='reference', # a key of `ARCHITECTURES`
-                **kwargs, # its builder's arguments, e.g. `width=0.5`, `lr=0.01`
-               ):
-    "Build the registered architecture `arch` (see `ARCHITECTURES`), passing `kwargs` to its builder."
+# %% ../nbs/02_model.ipynb #8d1467d0
+def check_arch(arch, # a key of `ARCHITECTURES`
+               **kwargs, # the builder arguments to be given, e.g. `width=0.5`
+              ):
+    "Refuse, in one line, an unknown architecture or a setting its builder lacks; before any data or backend is loaded."
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {arch!r}; expected one of {', '.join(ARCHITECTURES)}")
     import inspect
     unknown = set(kwargs) - set(inspect.signature(ARCHITECTURES[arch]).parameters)
     if unknown: raise ValueError(f"architecture {arch!r} has no setting {', '.join(sorted(unknown))}")
+
+# %% ../nbs/02_model.ipynb #a1fe93dd
+def build_model(arch='reference', # a key of `ARCHITECTURES`
+                **kwargs, # its builder's arguments, e.g. `width=0.5`, `lr=0.01`
+               ):
+    "Build the registered architecture `arch` (see `ARCHITECTURES`), passing `kwargs` to its builder."
+    check_arch(arch, **kwargs)
     return ARCHITECTURES[arch](**kwargs)
 
 # %% ../nbs/02_model.ipynb #bbe2f47e

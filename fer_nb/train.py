@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from .env import cpu_flags, describe_machine, gpu_name, import_keras, make_deterministic, number_arg, range_problem, simd_level
 from .data import CLASSES, MIXES, as_fer2013, file_sha256, make_dataset, one_hot, to_float
-from .model import ARCHITECTURES, MODELS_DIR, build_model, load_model, merged_model, model_path, parse_merge, predict_probs, shipped_models
+from .model import ARCHITECTURES, MODELS_DIR, build_model, check_arch, load_model, merged_model, model_path, parse_merge, predict_probs, shipped_models
 from .runs import read_history, run_summary
 
 # %% auto #0
@@ -392,7 +392,7 @@ def train(data=None, # a `FER2013` or its path
     unknown = set(settings) - {f.name for f in fields(TrainConfig)}
     if unknown: raise ValueError(f"unknown training setting(s) {', '.join(sorted(unknown))}; see TrainConfig")
     c = replace(config or TrainConfig(), **settings)   # checked by `TrainConfig.__post_init__`
-    _check_sources(c, out)
+    _check_sources(c, out); check_arch(c.arch, **arch_settings(c))
     keras = import_keras()   # after the checks: a typo is refused without loading the backend
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     done = read_history(out); times = [r.get('seconds', 0) for r in done]; spent = sum(times)   # earlier legs
